@@ -1,0 +1,19 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation that shows the chain rule at work.
+
+    >>> from autograd import Value
+    >>> a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
+    >>> J = 3 * (a + b * c)
+    >>> J.backward()
+    >>> J.data, a.grad, b.grad, c.grad
+    (33.0, 3.0, 6.0, 9.0)
+"""
+
+from .check import GradcheckError, grad_difference, gradcheck, numerical_grad
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .value import Value, backward_order, dot, record, sum
+
+__all__ = [
+    "Value", "backward_order", "dot", "record", "sum",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "numerical_grad", "gradcheck", "grad_difference", "GradcheckError",
+]
