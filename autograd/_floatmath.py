@@ -11,6 +11,7 @@ import numpy as np
 
 inf, nan = math.inf, math.nan
 tanh = math.tanh
+log1p = math.log1p  # only called with x >= 0 here
 
 
 def exp(x: float) -> float:

@@ -42,6 +42,13 @@ def sigmoid(x, m):
     return m.where(x >= 0, 1.0, e) / d, e / (d * d)
 
 
+def softplus(x, m):
+    """y = ln(1 + e^x), dy/dx = sigmoid(x); as max(x, 0) + ln(1 + e^-|x|), which never overflows."""
+    e = m.exp(-abs(x))
+    d = 1.0 + e
+    return m.where(x > 0, x, 0.0) + m.log1p(e), m.where(x >= 0, 1.0, e) / d
+
+
 def relu(x, m):
     """y = max(0, x), dy/dx = 1 for x > 0 else 0."""
     positive = x > 0

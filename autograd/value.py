@@ -138,6 +138,10 @@ class Value:
         """1 / (1 + e^-x), exact for any input (never overflows)."""
         return self._unary(ops.sigmoid, "sigmoid")
 
+    def softplus(self) -> Value:
+        """ln(1 + e^x), a smooth relu whose slope is sigmoid(x); exact for any input."""
+        return self._unary(ops.softplus, "softplus")
+
     def relu(self) -> Value:
         """max(0, x)."""
         return self._unary(ops.relu, "relu")
