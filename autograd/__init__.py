@@ -8,12 +8,12 @@
     (33.0, 3.0, 6.0, 9.0)
 """
 
-from .check import GradcheckError, grad_difference, gradcheck, numerical_grad
+from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, numerical_grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .value import Value, backward_order, dot, record, sum
 
 __all__ = [
     "Value", "backward_order", "dot", "record", "sum",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-    "numerical_grad", "gradcheck", "grad_difference", "GradcheckError",
+    "numerical_grad", "analytic_grad", "gradcheck", "grad_difference", "GradcheckError",
 ]

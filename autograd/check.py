@@ -19,16 +19,17 @@ class GradcheckError(AssertionError):
     """backward() and finite differences disagree; the message is a table of every input."""
 
 
-def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6) -> list[float]:
+def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, relative: bool = False) -> list[float]:
     """Central differences (f(x + h) - f(x - h)) / 2h for each input, with h = eps * max(1, |x|).
 
-    f takes one Value per input and returns a Value; it is evaluated without recording a graph.
+    With relative=True, h = eps * |x| (eps at 0): the step never crosses a pole or boundary at 0, as for log(x)
+    or 1/x at x = 1e-200. f takes one Value per input and returns a Value; it runs without recording a graph.
     """
     xs = [_as_input(x) for x in inputs]
     grads = []
     with no_grad():
         for i, x in enumerate(xs):
-            h = eps * max(1.0, abs(x))
+            h = eps * (abs(x) or 1.0) if relative else eps * max(1.0, abs(x))
             up, down = xs.copy(), xs.copy()
             up[i], down[i] = x + h, x - h
             grads.append((_evaluate(f, up) - _evaluate(f, down)) / (up[i] - down[i]))
@@ -46,13 +47,14 @@ def analytic_grad(f: Function, inputs: Sequence[float]) -> list[float]:
 
 
 def gradcheck(f: Function, inputs: Sequence[float], eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3) -> bool:
+              rtol: float = 1e-3, relative: bool = False) -> bool:
     """True when every backward() gradient of f at inputs is within atol + rtol * |numeric| of finite differences.
 
     Otherwise raises GradcheckError whose message lists input, analytic, numeric, absolute and relative difference.
+    eps and relative set the step, as in numerical_grad.
     """
     analytic = analytic_grad(f, inputs)
-    numeric = numerical_grad(f, inputs, eps)
+    numeric = numerical_grad(f, inputs, eps, relative)
     bad = [not _close(a, n, atol, rtol) for a, n in zip(analytic, numeric)]
     if any(bad):
         raise GradcheckError(_table(inputs, analytic, numeric, bad, atol, rtol))

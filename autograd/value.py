@@ -14,11 +14,13 @@ local_grad * node.grad to each parent's grad.
 
 `data` may also be a 1-D numpy array holding one number per example: the same graph then runs over a whole batch
 (the course's vectorization). A number that meets a batch receives the sum of its gradients over the examples.
+Batches follow numpy's rules, including its RuntimeWarning on overflow in + - * (the results are still IEEE's).
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Union
@@ -152,7 +154,8 @@ class Value:
         if type(x) is float:
             return _node(x, (self,), _ONE, "mean")
         m = len(x)
-        return _node(float(x.mean()), (self,), (np.full(m, 1.0 / m),), "mean")
+        with np.errstate(all="ignore"):
+            return _node(float(x.mean()), (self,), (np.full(m, 1.0 / m),), "mean")
 
     def _unary(self, fn: Callable, op: str) -> Value:
         x = self.data
@@ -182,7 +185,8 @@ class Value:
                 for parent, local in zip(node.parents, node.local_grads):
                     parent.grad += local * g
             else:
-                _backward_batch(node, g)
+                with np.errstate(all="ignore"):
+                    _backward_batch(node, g)
             if check:
                 _check_grads(node)
 
@@ -399,7 +403,7 @@ def _as_number(x, where: str) -> float | np.ndarray:
     """x as a float, or as a 1-D float64 array for a batch; a clear TypeError or ValueError for anything else."""
     if isinstance(x, Value):
         raise TypeError(f"{where} got a Value where a number belongs: use the Value itself, or its .data")
-    if isinstance(x, (numbers.Real, np.bool_)):
+    if isinstance(x, (numbers.Real, np.bool_, Decimal)):
         try:
             return float(x)
         except OverflowError:  # an int beyond float range: IEEE rounds it to inf

@@ -1,4 +1,7 @@
-"""Hypothesis profiles: no deadlines (shared 2-core machines are noisy), and fixed examples under CI."""
+"""Hypothesis profiles: no deadlines (shared 2-core machines are noisy), and fixed examples under CI.
+
+HYPOTHESIS_PROFILE=thorough runs 20x the examples, for a hunt before a release.
+"""
 
 import os
 
@@ -6,4 +9,5 @@ from hypothesis import settings
 
 settings.register_profile("dev", deadline=None, max_examples=100)
 settings.register_profile("ci", deadline=None, max_examples=100, derandomize=True, print_blob=True)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("thorough", deadline=None, max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

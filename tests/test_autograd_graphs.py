@@ -1,0 +1,147 @@
+"""Deep graphs, memory, anomaly detection, and batches: the engine's structural promises."""
+
+import gc
+import threading
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Value
+
+
+def chain(n, x):
+    v = x
+    for _ in range(n):
+        v = v * 1.0000001 + 0.0
+    return v
+
+
+def test_a_million_node_chain_backpropagates_without_recursion():
+    x = Value(1.0)
+    y = chain(500_000, x)  # two nodes per step: a million in all
+    y.backward()
+    assert x.grad == pytest.approx(1.0000001 ** 500_000, rel=1e-9)
+    del y  # freeing a deep chain must not overflow the C stack either
+
+
+def live_values():
+    return sum(1 for o in gc.get_objects() if type(o) is Value)
+
+
+def test_a_dropped_graph_is_freed_without_the_garbage_collector():
+    gc.collect()
+    before = live_values()
+    gc.disable()
+    try:
+        x = Value(0.5)
+        y = autograd.sum([(x * x).tanh(), x.exp().log(), autograd.dot([x, 2.0], [x, x])])
+        y.backward()
+        z = chain(1000, y)
+        z.backward()
+        del x, y, z
+        assert live_values() == before  # reference counting alone freed it: no cycles
+    finally:
+        gc.enable()
+
+
+def test_anomaly_mode_names_the_operation_and_its_inputs():
+    a = Value(0.0, label="a")
+    with autograd.detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"operation 'log' on \(a=0.0\) produced -inf"):
+            a.log()
+    assert a.log().data == -np.inf  # outside the context: IEEE as usual
+
+
+def test_anomaly_mode_catches_an_infinite_gradient_in_backward():
+    x = Value(0.0, label="x")
+    y = x.sqrt()  # fine forward (0), but dy/dx = inf
+    with autograd.detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"backward through operation 'sqrt'.*gave x the gradient inf"):
+            y.backward()
+    # the failed pass left no bookkeeping behind: backward works again
+    z = Value(2.0)
+    (z * z).backward()
+    assert z.grad == 4.0
+
+
+def test_anomaly_mode_is_thread_local():
+    raised = []
+
+    def other():
+        Value(0.0).log()  # this thread is not in anomaly mode
+        raised.append(False)
+
+    with autograd.detect_anomaly():
+        worker = threading.Thread(target=other)
+        worker.start()
+        worker.join()
+    assert raised == [False]
+
+
+def per_example_and_batched(build, X):
+    """Gradients of mean(build(w, x)) over examples, by a Python loop and by one batched graph."""
+    w = [Value(0.3), Value(-0.7), Value(0.1)]
+    costs = [build(w, list(x)) for x in X]
+    autograd.sum(costs).__mul__(1 / len(X)).backward()
+    loop = [p.grad for p in w]
+    for p in w:
+        p.grad = 0.0
+    build(w, X).mean().backward()
+    return loop, [p.grad for p in w]
+
+
+
+def test_batched_gradients_equal_the_sum_of_per_example_gradients():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = (rng.random(50) > 0.5).astype(float)
+
+    def build(w, x):
+        if isinstance(x, np.ndarray):  # batched: constant (m, n) features, labels as a batch constant
+            z = autograd.dot(w[:2], x) + w[2]
+            labels = y
+        else:
+            i = next(k for k in range(len(X)) if list(X[k]) == x)
+            z = autograd.dot(w[:2], x) + w[2]
+            labels = y[i]
+        a = z.sigmoid()
+        return (a - labels) ** 2 + z.tanh() * (a + 1).log()
+
+    loop, batched = per_example_and_batched(build, X)
+    assert batched == pytest.approx(loop, rel=1e-12, abs=1e-12)
+
+
+def test_batch_values_flow_through_every_operation():
+    xs = np.array([0.5, 1.5, 2.5])
+    batch = Value(xs)
+    w = Value(0.2)
+    out = ((batch * w).tanh() + (batch / w).log() - abs(batch - 2) ** 2 + (w ** batch).sqrt()).relu().mean()
+    out.backward()
+    singles = []
+    for x in xs:
+        v, u = Value(x), Value(0.2)
+        s = ((v * u).tanh() + (v / u).log() - abs(v - 2) ** 2 + (u ** v).sqrt()).relu()
+        s.backward()
+        singles.append((s.data, v.grad, u.grad))
+    assert out.data == pytest.approx(np.mean([s[0] for s in singles]), rel=1e-13)
+    assert batch.grad == pytest.approx([s[1] / 3 for s in singles], rel=1e-13)
+    assert w.grad == pytest.approx(sum(s[2] for s in singles) / 3, rel=1e-13)
+    assert type(w.grad) is float and type(out.data) is float
+
+
+def test_dot_with_a_feature_matrix_equals_the_general_dot():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(7, 4))
+    w = [Value(float(v)) for v in rng.normal(size=4)]
+    fused = autograd.dot(w, X)
+    assert len(fused.parents) == 4  # one node, the weights its only parents
+    fused.sigmoid().mean().backward()
+    fused_grads = [p.grad for p in w]
+    for p in w:
+        p.grad = 0.0
+    columns = [Value(c) for c in X.T]
+    general = autograd.dot(w, columns)
+    np.testing.assert_allclose(general.data, fused.data, rtol=1e-14)
+    general.sigmoid().mean().backward()
+    assert [p.grad for p in w] == pytest.approx(fused_grads, rel=1e-12)

@@ -1,0 +1,85 @@
+"""Bad input gets a clear error that names the problem; numbers of every kind are accepted."""
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Value
+
+
+@pytest.mark.parametrize("bad", ["3", None, 1 + 2j, [1, 2], (1.0,), {"x": 1}, object(), np.complex128(1)])
+def test_values_refuse_what_is_not_a_real_number(bad):
+    with pytest.raises(TypeError, match="real number"):
+        Value(bad)
+
+
+def test_a_value_inside_a_value_is_refused_not_nested():
+    with pytest.raises(TypeError, match="use the Value itself, or its .data"):
+        Value(Value(2.0))
+
+
+@pytest.mark.parametrize("number, expected", [
+    (3, 3.0), (True, 1.0), (np.float32(2.5), 2.5), (np.int64(7), 7.0), (np.bool_(False), 0.0),
+    (Fraction(1, 4), 0.25), (Decimal("1.5"), 1.5), (np.array(4.0), 4.0), (10 ** 400, math.inf),
+    (-(10 ** 400), -math.inf), (math.nan, math.nan),
+])
+def test_every_kind_of_real_number_becomes_a_float(number, expected):
+    data = Value(number).data
+    assert type(data) is float
+    assert data == expected or (math.isnan(data) and math.isnan(expected))
+
+
+def test_numbers_in_expressions_are_checked_too():
+    x = Value(2.0)
+    for bad in ["3", None, [1.0], 1j]:
+        with pytest.raises(TypeError, match="real number"):
+            x * bad
+        with pytest.raises(TypeError, match="real number"):
+            bad + x if not isinstance(bad, (list, str)) else x - bad
+
+
+def test_label_must_be_text():
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=5)
+
+
+def test_batches_are_1d_numeric_arrays():
+    assert Value(np.array([1, 2, 3])).data.dtype == np.float64
+    with pytest.raises(ValueError, match="1-D array"):
+        Value(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="1-D array"):
+        Value(np.array([]))
+    with pytest.raises(TypeError, match="real numbers"):
+        Value(np.array(["a", "b"]))
+
+
+def test_batch_is_copied_so_later_changes_do_not_leak_in():
+    xs = np.array([1.0, 2.0])
+    v = Value(xs)
+    xs[0] = 100.0
+    assert v.data[0] == 1.0
+
+
+def test_batches_of_different_sizes_do_not_mix():
+    a, b = Value(np.ones(3)), Value(np.ones(4))
+    with pytest.raises(ValueError):
+        a * b
+    with pytest.raises(ValueError, match="same size"):
+        a / b
+
+
+def test_backward_needs_a_single_number():
+    with pytest.raises(ValueError, match=r"reduce it first, e.g. cost = loss.mean\(\)"):
+        (Value(np.ones(3)) * 2).backward()
+
+
+def test_dot_checks_lengths():
+    w = [Value(1.0), Value(2.0)]
+    with pytest.raises(ValueError, match="one weight per input: got 2 weights and 3 inputs"):
+        autograd.dot(w, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"2 weights for 3 features per example \(X has shape \(4, 3\)\)"):
+        autograd.dot(w, np.ones((4, 3)))
