@@ -1,0 +1,1 @@
+"""Runnable demos that reproduce the course: `python -m demos.NAME`; pictures go to ./out/."""

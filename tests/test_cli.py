@@ -1,0 +1,166 @@
+"""The `chainrule` command end to end in a subprocess, and its little language read in-process."""
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from viz._program import MAX_CHARS, MAX_DEPTH, ProgramError, build
+
+REPO = Path(__file__).resolve().parents[1]
+COURSE = "u = b*c; v = a + u; J = 3*v"
+
+
+def chainrule(*args, cwd, env=None):
+    """Run `python -m viz.cli ARGS` in cwd; returns the CompletedProcess."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "viz.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_course_example_prints_the_table_and_writes_the_drawing_and_the_walkthrough(tmp_path):
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "course.svg", "--html", "course.html",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert ["a", "(leaf)", "5", "dJ/da", "=", "3"] in rows
+    assert ["b", "(leaf)", "3", "dJ/db", "=", "6"] in rows
+    assert ["c", "(leaf)", "2", "dJ/dc", "=", "9"] in rows
+    assert ["J", "3*v", "33", "dJ/dJ", "=", "1"] in rows
+    texts = {t.text for t in ET.parse(tmp_path / "course.svg").iter("{http://www.w3.org/2000/svg}text")}
+    assert {"J = 3*v", "= 33", "dJ/db = 6", "du/db = c = 2"} <= texts
+    assert (tmp_path / "course.dot").exists()
+    assert "Next" in (tmp_path / "course.html").read_text(encoding="utf-8")
+
+
+def test_options_reach_the_drawing(tmp_path):
+    done = chainrule("graph", "y = x**2", "--set", "x=3", "-o", "y.dot", "--show", "backward", "--rankdir", "TB",
+                     "--no-edge-labels", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    source = (tmp_path / "y.dot").read_text(encoding="utf-8")
+    assert "rankdir=TB" in source and "dy/dx = 6" in source and "color=blue" not in source
+    assert "dy/dx = 2*x" not in source  # no edge labels
+
+
+def test_the_installed_chainrule_script_runs(tmp_path):
+    script = shutil.which("chainrule", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the package is not installed in this environment (pip install -e .)")
+    done = subprocess.run([script, "graph", "y = 2*x", "--set", "x=1"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "dy/dx = 2" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["graph", "--help"]])
+def test_help_explains_usage_with_the_course_example(args, tmp_path):
+    done = chainrule(*args, cwd=tmp_path)
+    assert done.returncode == 0
+    assert 'chainrule graph "u = b*c; v = a + u; J = 3*v" --set a=5 b=3 c=2 -o course.svg' in done.stdout
+
+
+def test_no_command_prints_help_and_fails(tmp_path):
+    done = chainrule(cwd=tmp_path)
+    assert done.returncode == 2 and "graph" in done.stdout
+
+
+REFUSED = [
+    ("u = b.c; J = 3*u", "attribute access", "u = b.c", "^^^"),
+    ("import os", "imports", "import os", "^^^^^^^^^"),
+    ("J = a[0]", "subscripts", "J = a[0]", "^^^^"),
+    ("J = (lambda: a)()", "lambdas", "J = (lambda: a)()", "^^^^^^^^^"),
+    ("J = 'x' * a", "strings", "J = 'x' * a", "^^^"),
+    ("J = a + zz", "unknown name 'zz'", "J = a + zz", "^^"),
+    ("J = __import__('os').system('true')", "attribute access", "", "^"),
+    ("J = open('f')", "calling open", "J = open('f')", "^^^^"),
+    ("J = exp", "exp is a function", "J = exp", "^^^"),
+    ("J = a // 2", "operator //", "J = a // 2", "^^^^^^"),
+    ("J = a if b else c", "if-expressions", "", "^"),
+    ("J = exp(a, b)", "exactly one argument", "", "^"),
+    ("J = a == b", "comparisons", "", "^"),
+    ("J = f'{a}'", "strings", "", "^"),
+    ("J = True * a", "True and False", "", "^"),
+    ("J = 1j * a", "complex numbers", "", "^"),
+    ("J = a +", "not a valid statement", "J = a +", "^"),
+    ("J = 2 * 3", "must depend on an input", "", ""),
+    ("J = a", "only renames", "", ""),
+    ("a = b * c", "already defined", "a = b * c", "^"),
+    ("J = " + "a + " * 600 + "a", "characters long", "", ""),
+    ("J = " + "-" * 100 + "a", f"more than {MAX_DEPTH} levels", "", "^"),
+    ("J = " + "exp(" * 60 + "a" + ")" * 60, f"more than {MAX_DEPTH} levels", "", "^"),
+    ("J = " + "(" * 300 + "a" + ")" * 300, "nested", "", ""),
+]
+
+
+@pytest.mark.parametrize("program, message, line, caret", REFUSED)
+def test_anything_outside_the_whitelist_is_refused_with_a_pointer(program, message, line, caret, tmp_path):
+    done = chainrule("graph", program, "--set", "a=5", "b=3", "c=2", "-o", "out.svg", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "refused:" in done.stderr and message in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert line in done.stderr and caret in done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "a"], "NAME=VALUE"), (["--set", "a=five"], "not a number"), (["--set", "a=1", "a=2"], "twice"),
+    (["--set", "exp=1"], "is a function"), (["--set", "if=1"], "NAME=VALUE"),
+    (["--set", "a=1", "-o", "out.jpg"], "end the file name with"), (["--set", "a=1", "--html", "out.svg"], ".html")])
+def test_bad_arguments_are_refused_before_any_work(args, message, tmp_path):
+    done = chainrule("graph", "J = 2*a", *args, cwd=tmp_path)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_input_never_used_is_noted(tmp_path):
+    done = chainrule("graph", "J = 2*a", "--set", "a=1", "zz=3", cwd=tmp_path)
+    assert done.returncode == 0 and "not used: zz" in done.stderr
+
+
+def test_without_dot_the_command_says_how_to_install_it(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "course.svg", cwd=tmp_path,
+                     env={"PATH": str(empty)})
+    assert done.returncode == 1 and "apt-get install graphviz" in done.stderr and "brew install" in done.stderr
+    assert "dJ/db = 6" in done.stdout and (tmp_path / "course.dot").exists()
+
+
+def test_build_labels_each_result_and_folds_constants():
+    J = build("u = b*c; v = a + u; J = 3*v", {"a": 5, "b": 3, "c": 2})
+    assert (J.label, J.op, J.const, J.data) == ("J", "r*", 3.0, 33.0)
+    v = J.parents[0]
+    assert (v.label, v.op, [p.label for p in v.parents]) == ("v", "+", ["a", "u"])
+
+
+def test_build_allows_every_whitelisted_piece():
+    y = build("k = 2**3; z = -x / k - 1; y = exp(z) + log(x) + tanh(z) + sigmoid(z) + relu(z) + sqrt(x) + abs(z)",
+              {"x": 4.0})
+    z = -4.0 / 8 - 1
+    expected = (math.exp(z) + math.log(4) + math.tanh(z) + 1 / (1 + math.exp(-z)) + 0 + 2 + abs(z))
+    assert y.data == pytest.approx(expected)
+    y.backward()
+
+
+def test_constant_arithmetic_follows_ieee_instead_of_raising():
+    J = build("J = a * (1/0) + a * 9.0**9**9 + a * 10**400", {"a": 1.0})
+    assert J.data == math.inf
+
+
+def test_a_bare_expression_may_end_the_program():
+    J = build("u = a*b; u + 1", {"a": 2.0, "b": 3.0})
+    assert J.data == 7.0 and J.label == ""
+
+
+def test_the_length_limit_is_checked_before_parsing():
+    with pytest.raises(ProgramError, match="characters long"):
+        build("x" * (MAX_CHARS + 1), {})
+
+
+def test_a_null_character_is_refused():
+    with pytest.raises(ProgramError, match="null"):
+        build("J = a\x00", {"a": 1.0})

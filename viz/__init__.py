@@ -1,0 +1,22 @@
+"""Drawings of the computation graph: forward values in blue, backward gradients in red, as the course draws them.
+
+    from autograd import Value
+    import viz
+    a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
+    u = b * c; u.label = "u"
+    v = a + u; v.label = "v"
+    J = 3 * v; J.label = "J"
+    J.backward()
+    viz.draw(J)                          # a graphviz.Digraph; in Jupyter it shows inline
+    viz.show(J)                          # inline SVG in a notebook, the text tree in a terminal
+    viz.render(J, "course.svg")          # also .png, .pdf; writes course.dot beside it
+    print(viz.text(J))                   # a tree in the terminal, no Graphviz needed
+    viz.walkthrough(J, "course.html")    # the backward pass step by step, Next / Previous
+"""
+
+from .dot import draw
+from .render import render, show
+from .text import text
+from .walkthrough import walkthrough
+
+__all__ = ["draw", "render", "show", "text", "walkthrough"]

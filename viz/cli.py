@@ -1,0 +1,113 @@
+"""The `chainrule` command: `chainrule graph "u = b*c; v = a + u; J = 3*v" --set a=5 b=3 c=2 -o course.svg`."""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import sys
+from pathlib import Path
+
+from ._graph import nodes
+from ._program import ALLOWED, FUNCTIONS, ProgramError, build
+from .dot import RANKDIRS
+from .render import FORMATS, render
+from .text import table
+from .walkthrough import walkthrough
+
+EXAMPLE = """example, the course's graph J = 3(a + bc):
+  chainrule graph "u = b*c; v = a + u; J = 3*v" --set a=5 b=3 c=2 -o course.svg --html course.html
+
+prints every node's value and gradient (dJ/da = 3, dJ/db = 6, dJ/dc = 9), writes course.svg (and course.dot
+beside it) and course.html, a page that steps through the backward pass."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 done, 1 the drawing failed, 2 bad input)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return _graph(args, parser.prog)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chainrule", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLE,
+        description="The chain rule made visible: draw a computation graph, forward in blue, backward in red.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    graph = commands.add_parser(
+        "graph", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLE,
+        help="compute, differentiate and draw a few statements",
+        description="Compute the statements, run backward from the last one, print each node's value and "
+                    f"gradient, and draw the graph. Allowed: {ALLOWED}. No other Python is run.")
+    graph.add_argument("program", help='statements separated by ";", the last one the result: "u = b*c; J = 3*u"')
+    graph.add_argument("--set", metavar="NAME=VALUE", nargs="+", action="extend", default=[],
+                       help="the inputs, e.g. --set a=5 b=3 c=2")
+    graph.add_argument("-o", "--output", metavar="FILE",
+                       help=f"write the drawing here; the format comes from the extension ({', '.join(FORMATS)})")
+    graph.add_argument("--html", metavar="FILE", help="write the step-by-step backward walkthrough here (.html)")
+    graph.add_argument("--show", choices=("both", "forward", "backward"), default="both",
+                       help="what the drawing shows (default: both)")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="direction of the drawing (default: LR)")
+    graph.add_argument("--no-edge-labels", action="store_true", help="leave local derivatives off the red edges")
+    return parser
+
+
+def _graph(args: argparse.Namespace, prog: str) -> int:
+    """chainrule graph: check everything, build and differentiate, print the table, write the files."""
+    try:
+        _check_output(args.output, FORMATS, "-o")
+        _check_output(args.html, ("html", "htm"), "--html")
+        inputs = _inputs(args.set)
+        root = build(args.program, inputs)
+    except ProgramError as e:
+        print(f"{prog} graph: refused: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"{prog} graph: {e}", file=sys.stderr)
+        return 2
+    unused = set(inputs) - {v.label for v in nodes(root)}
+    if unused:
+        print(f"{prog} graph: note: not used: {', '.join(sorted(unused))}", file=sys.stderr)
+    root.backward()
+    print(table(root, show="both"))
+    try:
+        if args.output:
+            path = render(root, args.output, show=args.show, rankdir=args.rankdir,
+                          edge_labels=not args.no_edge_labels)
+            print(f"wrote {path}" + (f" and {path.with_suffix('.dot')}" if path.suffix.lower() != ".dot" else ""))
+        if args.html:
+            print(f"wrote {walkthrough(root, args.html, rankdir=args.rankdir)}")
+    except (RuntimeError, OSError) as e:
+        print(f"{prog} graph: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _inputs(pairs: list[str]) -> dict[str, float]:
+    """--set a=5 b=3 as {"a": 5.0, "b": 3.0}; a clear ValueError for anything else."""
+    inputs: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"--set takes NAME=VALUE, like a=5; got {pair!r:.60}")
+        if name in FUNCTIONS:
+            raise ValueError(f"--set {name}: {name} is a function; choose another name")
+        if name in inputs:
+            raise ValueError(f"--set {name} is given twice")
+        try:
+            inputs[name] = float(text)
+        except ValueError:
+            raise ValueError(f"--set {name}: {text!r:.40} is not a number") from None
+    return inputs
+
+
+def _check_output(path: str | None, formats: tuple[str, ...], option: str) -> None:
+    if path is not None and Path(path).suffix.lower().lstrip(".") not in formats:
+        raise ValueError(f"{option} {path!r}: end the file name with {', '.join('.' + f for f in formats)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

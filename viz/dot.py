@@ -1,0 +1,109 @@
+"""The computation graph as a graphviz.Digraph, drawn as the course draws it.
+
+The legend, in one place:
+    blue          forward: a node's value, and the solid edge from each parent to the node computed from it
+    red           backward: a node's gradient dJ/dx, and the dashed edge from a node back to each parent,
+                  labelled with the local derivative (dv/du = 1, du/db = c = 2)
+    ellipse       a leaf: an input or a parameter (no operation made it), always in the leftmost column
+    rounded box   a node an operation made, headed by its formula (J = 3*v); the root has a thick border
+
+In the DOT source a red edge is written parent -> child with dir=back, so its arrow points from the child back to
+the parent while the layout keeps every column in forward order, whichever edges are shown.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import graphviz
+
+from autograd import Value
+
+from . import _graph
+from ._notation import formula, grad_name, local_label, number
+
+COLORS = {"forward": "blue", "backward": "red", "leaf": "#fdf6d8", "node": "white"}
+RANKDIRS = ("LR", "RL", "TB", "BT")
+_FONT = "Helvetica"
+
+
+def draw(root: Value, show: str = "auto", rankdir: str = "LR", edge_labels: bool = True,
+         max_nodes: int = 500) -> graphviz.Digraph:
+    """The graph under root: values in blue and forward edges, gradients in red and backward edges.
+
+    show: "both", "forward" (values, blue edges), "backward" (gradients, red edges), or "auto": "both" once
+    backward() has run (the root's grad is nonzero), else "forward", so zeros never pose as real gradients.
+    rankdir: "LR" puts the inputs on the left, as the course does. A graph over max_nodes raises ValueError.
+    """
+    return digraph(root, show, rankdir, edge_labels, max_nodes)
+
+
+def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: int,
+            grads: dict[int, object] | None = None) -> graphviz.Digraph:
+    """draw(), with the gradients to write taken from grads (by id of the node) instead of each node's .grad."""
+    show = _graph.resolve_show(show, root)
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    order = _graph.nodes(root, max_nodes)
+    names = _graph.names(order, root)
+    grad = {id(v): v.grad for v in order} if grads is None else grads
+    forward, backward = show in ("both", "forward"), show in ("both", "backward")
+    dot = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir, "fontname": _FONT, "nodesep": "0.3", "ranksep": "0.6"},
+        node_attr={"fontname": _FONT, "fontsize": "11", "style": "filled", "fillcolor": COLORS["node"]},
+        edge_attr={"fontname": _FONT, "fontsize": "10", "arrowsize": "0.7"})
+    ids = {id(v): f"n{i}" for i, v in enumerate(order)}
+    root_name = names[id(root)]
+    leaves = []
+    for v in order:
+        lines = _node_lines(v, grad[id(v)], names, root_name, forward, backward)
+        attrs = {"id": ids[id(v)]}
+        if v is root:
+            attrs["penwidth"] = "2"
+        if v.parents:
+            dot.node(ids[id(v)], _html(lines), shape="box", style="rounded,filled", **attrs)
+        else:
+            leaves.append(ids[id(v)])
+            dot.node(ids[id(v)], _html(lines), shape="ellipse", fillcolor=COLORS["leaf"], **attrs)
+        for i, parent in enumerate(v.parents):
+            edge = f"{ids[id(parent)]}_{ids[id(v)]}_{i}"  # parent, child, which parent: unique even for a*a
+            if forward:
+                dot.edge(ids[id(parent)], ids[id(v)], color=COLORS["forward"], id="f_" + edge)
+            if backward:
+                label = _html([(local_label(v, i, names), COLORS["backward"])]) if edge_labels else None
+                dot.edge(ids[id(parent)], ids[id(v)], color=COLORS["backward"], style="dashed", dir="back",
+                         id="b_" + edge, **({"label": label} if label else {}))
+    if len(leaves) > 1:
+        with dot.subgraph() as column:  # the inputs and parameters share the first column
+            column.attr(rank="min")
+            for leaf in leaves:
+                column.node(leaf)
+    return dot
+
+
+def _node_lines(v: Value, grad, names: dict[int, str], root_name: str, forward: bool,
+                backward: bool) -> list[tuple[str, str | None]]:
+    """A node's lines of text with their colors: its formula, its value (blue), its gradient (red)."""
+    name = names[id(v)]
+    lines: list[tuple[str, str | None]] = []
+    if v.parents:
+        lines.append((f"{name} = {formula(v, names)}", None))
+        if forward:
+            lines.append((f"= {number(v.data)}", COLORS["forward"]))
+    else:
+        lines.append((f"{name} = {number(v.data)}", COLORS["forward"]) if forward else (name, None))
+    if backward:
+        lines.append((f"{grad_name(root_name, name)} = {number(grad)}", COLORS["backward"]))
+    return lines
+
+
+def _html(lines: list[tuple[str, str | None]]) -> str:
+    """A Graphviz HTML-like label: each line escaped, so any text renders as text and cannot break the DOT source."""
+    parts = [_escape(text) if color is None else f'<FONT COLOR="{color}">{_escape(text)}</FONT>'
+             for text, color in lines]
+    return "<" + "<BR/>".join(parts) + ">"
+
+
+def _escape(text: str) -> str:
+    """&, < and > as entities; a backslash doubled, else Graphviz reads \\N, \\G, \\\\ as escapes even here."""
+    return escape(text, quote=False).replace("\\", "\\\\")

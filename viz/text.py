@@ -1,0 +1,85 @@
+"""The graph in plain text, for a terminal without Graphviz: a tree from the root down, or a table of nodes.
+
+    J = 3*v = 33              dJ/dJ = 1
+    └── v = a + u = 11        dJ/dv = 3
+        ├── a = 5             dJ/da = 3
+        └── u = b*c = 6       dJ/du = 3
+"""
+
+from __future__ import annotations
+
+from autograd import Value
+
+from . import _graph
+from ._notation import formula, grad_name, number
+
+_DIGITS = 6  # significant digits in text: more than a drawing, which must stay compact
+_MAX_INDENT = 30  # deeper levels are not indented further, so a long chain stays readable
+_MAX_WIDTH = 60  # the gradient column starts at most this far right
+
+
+def text(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
+    """The graph as a tree from root to its inputs, each line a node's formula, value and gradient.
+
+    A node used twice is written out once; later it appears as "u (above)". show works as in viz.draw.
+    """
+    show = _graph.resolve_show(show, root)
+    order = _graph.nodes(root, max_nodes)
+    names = _graph.names(order, root)
+    root_name = names[id(root)]
+    rows: list[tuple[str, str]] = []
+    done: set[int] = set()
+    stack = [(root, "", "")]  # node, the line's prefix, the prefix of its children's lines
+    while stack:
+        node, prefix, inner = stack.pop()
+        name = names[id(node)]
+        if id(node) in done:
+            rows.append((f"{prefix}{name} (above)", ""))
+            continue
+        done.add(id(node))
+        rows.append((prefix + _describe(node, names, show), _gradient(node, root_name, name, show)))
+        last = len(node.parents) - 1
+        deeper = len(inner) < 4 * _MAX_INDENT  # each level adds 4 characters
+        for i in range(last, -1, -1):  # pushed last first, so the first parent is printed first
+            branch, below = ("└── ", "    ") if i == last else ("├── ", "│   ")
+            stack.append((node.parents[i], inner + branch, inner + below if deeper else inner))
+    return _columns(rows)
+
+
+def table(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
+    """One row per node, inputs first: its name, the operation that made it, its value and its gradient."""
+    show = _graph.resolve_show(show, root)
+    order = _graph.nodes(root, max_nodes)
+    names = _graph.names(order, root)
+    root_name = names[id(root)]
+    header = ["node", "computed as"]
+    header += ["value"] if show != "backward" else []
+    header += ["gradient"] if show != "forward" else []
+    rows = [header]
+    for v in order:
+        row = [names[id(v)], formula(v, names) or "(leaf)"]
+        row += [number(v.data, _DIGITS)] if show != "backward" else []
+        row += [_gradient(v, root_name, names[id(v)], "both")] if show != "forward" else []
+        rows.append(row)
+    widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def _describe(node: Value, names: dict[int, str], show: str) -> str:
+    """"u = b*c = 6" (or without "= 6" when values are not shown); a leaf is "b = 3"."""
+    parts = [names[id(node)]]
+    if node.parents:
+        parts.append(formula(node, names))
+    if show != "backward":
+        parts.append(number(node.data, _DIGITS))
+    return " = ".join(parts)
+
+
+def _gradient(node: Value, root_name: str, name: str, show: str) -> str:
+    return f"{grad_name(root_name, name)} = {number(node.grad, _DIGITS)}" if show != "forward" else ""
+
+
+def _columns(rows: list[tuple[str, str]]) -> str:
+    """Left texts padded so the gradients line up in one column."""
+    width = min(max(len(left) for left, _ in rows), _MAX_WIDTH)
+    return "\n".join(f"{left.ljust(width)}    {right}".rstrip() if right else left for left, right in rows)
