@@ -1,0 +1,120 @@
+"""Data: the course's cat pictures and the Portland house prices (bundled), synthetic moons and blobs, standardize.
+
+Every loader returns numpy arrays with one row per example: X of shape (m, n), y of shape (m,).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+
+Seed = int | np.random.Generator | None
+
+
+class CatImages(NamedTuple):
+    """The course's cat-vs-non-cat pictures: 209 to train on, 50 to test; label 1 = cat."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+    classes: tuple[str, ...]
+
+
+def load_cat_images(flatten: bool = True, scale: bool = True) -> CatImages:
+    """The week-2 assignment's 64x64x3 pictures: flattened to 12,288 numbers per row and divided by 255, as the
+    course does (flatten=False keeps shape (m, 64, 64, 3); scale=False keeps the uint8 pixels)."""
+    with resources.files(__package__).joinpath("data/catvnoncat.npz").open("rb") as f:
+        with np.load(io.BytesIO(f.read())) as d:
+            arrays = {k: d[k] for k in ("train_x", "train_y", "test_x", "test_y")}
+            classes = tuple(str(c) for c in d["classes"])
+    for k in ("train_x", "test_x"):
+        x = arrays[k]
+        x = x.reshape(len(x), -1) if flatten else x
+        arrays[k] = x / 255.0 if scale else x
+    for k in ("train_y", "test_y"):
+        arrays[k] = arrays[k].astype(np.int64)
+    return CatImages(classes=classes, **arrays)
+
+
+def load_portland_housing() -> tuple[np.ndarray, np.ndarray]:
+    """47 houses sold in Portland, Oregon: X = (size in square feet, bedrooms) per row, y = price in dollars."""
+    text = resources.files(__package__).joinpath("data/portland_housing.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    if rows[0] != ["size_sqft", "bedrooms", "price_usd"]:
+        raise ValueError(f"portland_housing.csv: unexpected header {rows[0]}")
+    table = np.array(rows[1:], dtype=np.float64)
+    return table[:, :2], table[:, 2]
+
+
+def make_moons(n: int = 100, noise: float = 0.1, seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles in 2-D (as scikit-learn's): label 0 the upper one, 1 the lower; n points,
+    Gaussian noise of standard deviation `noise`, shuffled."""
+    n, noise = _check_n(n), _check_noise(noise)
+    rng = np.random.default_rng(seed)
+    n_upper = n // 2
+    t_upper, t_lower = np.linspace(0, np.pi, n_upper), np.linspace(0, np.pi, n - n_upper)
+    X = np.concatenate([np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
+                        np.column_stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)])])
+    y = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n - n_upper, dtype=np.int64)])
+    X = X + rng.normal(0.0, noise, X.shape) if noise else X
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def make_blobs(n: int = 100, centers: int | np.ndarray = 2, std: float = 1.0, n_features: int = 2,
+               seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:
+    """n points in Gaussian clusters of standard deviation `std` around `centers` (a count, placed at random in
+    the box [-10, 10]^n_features, or an array of coordinates); label k = cluster k. Shuffled."""
+    n, std = _check_n(n), _check_noise(std, "std")
+    rng = np.random.default_rng(seed)
+    if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
+        if centers < 1 or not isinstance(n_features, (int, np.integer)) or n_features < 1:
+            raise ValueError(f"make_blobs needs centers >= 1 and n_features >= 1, got {centers} and {n_features}")
+        centers = rng.uniform(-10.0, 10.0, (int(centers), int(n_features)))
+    centers = np.asarray(centers, dtype=np.float64)
+    if centers.ndim != 2 or not len(centers) or not np.isfinite(centers).all():
+        raise ValueError(f"centers must be a count or a 2-D array of finite coordinates, got shape {centers.shape}")
+    y = np.arange(n) % len(centers)  # as even as n allows
+    X = centers[y] + rng.normal(0.0, std, (n, centers.shape[1]))
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def standardize(X: np.ndarray, mean: np.ndarray | None = None,
+                std: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X - mean) / std per column, and the mean and std used: pass them back to scale test data the same way.
+
+    A constant column (std 0) is only centred (its std counts as 1).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim not in (1, 2) or not len(X):
+        raise ValueError(f"standardize takes a 1-D or 2-D array with at least one row, got shape {X.shape}")
+    if (mean is None) != (std is None):
+        raise ValueError("give both mean and std (from an earlier standardize), or neither")
+    if mean is None:
+        mean, std = X.mean(axis=0), X.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    if mean.shape != X.shape[1:] or std.shape != X.shape[1:]:
+        raise ValueError(f"mean and std have shapes {mean.shape} and {std.shape}; X's columns need {X.shape[1:]}")
+    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+        raise ValueError("mean must be finite and std finite and positive")
+    return (X - mean) / std, mean, std
+
+
+def _check_n(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive whole number of points, got {n!r}")
+    return int(n)
+
+
+def _check_noise(x: float, name: str = "noise") -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not x >= 0 \
+            or not np.isfinite(x):
+        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
+    return float(x)

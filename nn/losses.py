@@ -1,0 +1,106 @@
+"""Losses: the model's output and the labels in, the mean cost J = (1/m) sum_i L(output_i, y_i) out.
+
+The output may be one Value for one example, one Value holding a batch (the vectorized graph), or a list of
+per-example Values (the course's for loop). J is a Value holding a float, ready for J.backward().
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Union
+
+import numpy as np
+
+import autograd
+from autograd import Value, record
+
+Output = Union[Value, Sequence[Value]]
+Labels = Union[float, Sequence[float], np.ndarray]
+LOG_FLOOR = -100.0  # binary_cross_entropy clamps each log here, as PyTorch's BCELoss
+
+
+def binary_cross_entropy(prob: Output, y: Labels) -> Value:
+    """The course's L(a, y) = -(y log a + (1 - y) log(1 - a)), with a the predicted probability of class 1.
+
+    Each example's L is one node, the course's box with local derivative dL/da = -y/a + (1 - y)/(1 - a). Each log
+    is clamped at -100 (as PyTorch's BCELoss), so a probability of exactly 0 or 1 on the wrong side costs 100 rather
+    than inf, and 0 * log 0 counts as 0 rather than nan; a clamped log's slope is 0. For stability on any input,
+    give the logit z to binary_cross_entropy_with_logits instead.
+    """
+    return _mean(_bce, prob, y)
+
+
+def binary_cross_entropy_with_logits(z: Output, y: Labels) -> Value:
+    """L(sigmoid(z), y) = softplus(z) - y z, exact for any z, with dL/dz = sigmoid(z) - y everywhere.
+
+    Computed as y softplus(-z) + (1 - y) softplus(z), the same function without the cancellation of
+    softplus(z) - z when y = 1 and z is large.
+    """
+    return _mean(_bce_logits, z, y)
+
+
+def mse(pred: Output, y: Labels) -> Value:
+    """Mean squared error: L = (y_hat - y)^2, dL/dy_hat = 2 (y_hat - y)."""
+    return _mean(_squared_error, pred, y)
+
+
+def hinge(z: Output, y: Labels) -> Value:
+    """The SVM's max-margin loss L = max(0, 1 - t z) with t = 2y - 1: labels 0/1 become -1/+1, z a score."""
+    return _mean(_hinge, z, y)
+
+
+def _bce(a: Value, y) -> Value:
+    """The course's L(a, y) box: one node whose local derivative is dL/da = -y/a + (1 - y)/(1 - a)."""
+    x = a.data
+    with np.errstate(divide="ignore", invalid="ignore"):  # IEEE: log 0 = -inf, then clamped
+        one_minus_a = 1.0 - x
+        log_a, log_1_a = np.log(x), np.log(one_minus_a)
+        loss = -(y * np.maximum(log_a, LOG_FLOOR) + (1.0 - y) * np.maximum(log_1_a, LOG_FLOOR))
+        slope = (np.where(log_1_a > LOG_FLOOR, np.divide(1.0 - y, one_minus_a), 0.0)
+                 - np.where(log_a > LOG_FLOOR, np.divide(y, x), 0.0))
+    return record(loss, [a], [slope], "bce")
+
+
+def _bce_logits(z, y):
+    return y * (-z).softplus() + (1.0 - y) * z.softplus()
+
+
+def _squared_error(pred, y):
+    d = pred - y
+    return d * d
+
+
+def _hinge(z, y):
+    return (1.0 - (2.0 * y - 1.0) * z).relu()
+
+
+def _mean(loss: Callable, out: Output, y: Labels) -> Value:
+    """J = (1/m) sum_i loss(out_i, y_i) over a batch Value, a list of per-example Values, or one example."""
+    if isinstance(out, Value):
+        if type(out.data) is float:
+            return loss(out, _one_label(y)).mean()
+        return loss(out, _labels(y, len(out.data))).mean()
+    if isinstance(out, (list, tuple)) and out and all(isinstance(o, Value) and type(o.data) is float for o in out):
+        labels = _labels(y, len(out)).tolist()
+        return autograd.sum([loss(o, t) for o, t in zip(out, labels)]) / len(out)
+    raise TypeError("a loss takes the model's output: a Value (one example or a batch) or a non-empty list of "
+                    f"one-number Values (one per example); got {type(out).__name__}")
+
+
+def _one_label(y) -> float:
+    if isinstance(y, np.ndarray) and y.size == 1:
+        y = y.item()
+    if not isinstance(y, (numbers.Real, np.bool_)):
+        raise ValueError(f"one output needs one label (a number), got {type(y).__name__} {y!r:.40}")
+    return float(y)
+
+
+def _labels(y, m: int) -> np.ndarray:
+    """y as a float array of m labels, or a ValueError naming the mismatch."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != (m,):
+        hint = " (use y.ravel() for a row or column of labels)" if y.size == m else ""
+        raise ValueError(f"the output has {m} examples, so the labels must be a 1-D array of {m}; "
+                         f"got shape {y.shape}{hint}")
+    return y

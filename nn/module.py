@@ -1,0 +1,178 @@
+"""Module: a model's parameters, by name, and their state saved to and loaded from JSON.
+
+    model.save("cat.json")      # atomic: a temporary file, then a rename
+    model.load("cat.json")      # checks the whole file first; on any error the model is left as it was
+
+The file is plain JSON (never pickle, which runs code when loaded):
+
+    {"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
+     "parameters": {"w.0": 0.0123, ..., "b": -0.01}}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import numpy as np
+
+from autograd import Value, no_grad
+
+FORMAT, VERSION = "chainrule.nn", 1
+
+
+class Module:
+    """A model: finds its parameters (Values, lists of Values, sub-Modules) among its public attributes."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter with its dotted name ("layers.0.neurons.2.w.5"), each once, in attribute order."""
+        found: list = []
+        _find(self, "", found, named=True)
+        return _first_of_each(found, [p for _, p in found])
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, each once, in attribute order."""
+        found: list = []
+        _find(self, "", found, named=False)
+        return _first_of_each(found, found)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (leaf gradients add up across backward() calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def predict(self, x) -> float | np.ndarray:
+        """The model's output without recording a graph: a float for one example, an array for a batch X."""
+        with no_grad():
+            out = self(x)
+        if isinstance(out, Value):
+            return out.data
+        batch = [o.data for o in out]
+        return np.column_stack(batch) if type(batch[0]) is not float else np.array(batch)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the parameters to path as JSON, atomically: a crash never leaves a half-written file."""
+        params = {}
+        for name, p in self.named_parameters():
+            if type(p.data) is not float or not math.isfinite(p.data):
+                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is {p.data!r}, "
+                                 "not a finite number")
+            params[name] = p.data
+        state = {"format": FORMAT, "version": VERSION, "model": type(self).__name__, "parameters": params}
+        text = json.dumps(state, indent=1, allow_nan=False)
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes the file private; a saved model is an ordinary file
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    def load(self, path: str | os.PathLike) -> Module:
+        """Set the parameters from a file written by save(), after checking all of it; returns the model.
+
+        Raises ValueError, naming the problem, for a corrupt or truncated file or one written by another model;
+        the model is then left unchanged.
+        """
+        with open(path, "rb") as f:
+            raw = f.read()
+        values = _parse_state(raw, path, type(self).__name__, [name for name, _ in self.named_parameters()])
+        for (_, p), x in zip(self.named_parameters(), values):
+            p.data = x
+        return self
+
+
+def _find(obj, path: str, found: list, named: bool) -> None:
+    """Append the Values in obj (a Value, a Module's public attributes, a list or tuple of them) to found,
+    as (name, Value) pairs or bare Values."""
+    if isinstance(obj, Value):
+        found.append((path, obj) if named else obj)
+    elif isinstance(obj, Module):
+        for name, attr in vars(obj).items():
+            if not name.startswith("_"):
+                _find(attr, f"{path}.{name}" if path else name, found, named)
+    elif isinstance(obj, (list, tuple)):
+        if all(type(v) is Value for v in obj):  # a neuron's weights, the common case: no call per weight
+            found.extend([(f"{path}.{i}", v) for i, v in enumerate(obj)] if named else obj)
+        else:
+            for i, item in enumerate(obj):
+                _find(item, f"{path}.{i}", found, named)
+
+
+def _first_of_each(items: list, values: list[Value]) -> list:
+    """items without those whose Value came earlier: a Value shared by two attributes is one parameter."""
+    ids = list(map(id, values))
+    if len(set(ids)) == len(ids):
+        return items
+    seen: set[int] = set()
+    return [item for item, i in zip(items, ids) if not (i in seen or seen.add(i))]
+
+
+def _parse_state(raw: bytes, path, model: str, names: list[str]) -> list[float]:
+    """The parameter values in `names` order, from a saved file's bytes; ValueError naming any problem."""
+    try:
+        return _check_state(_read_json(raw), model, names)
+    except _BadFile as e:
+        raise ValueError(f"cannot load {os.fspath(path)!r} into {model}: {e}") from None
+
+
+class _BadFile(Exception):
+    """What is wrong with a model file (made into a ValueError naming the file)."""
+
+
+def _read_json(raw: bytes):
+    def no_repeats(pairs):
+        keys = [k for k, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise _BadFile(f"the name {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
+        return dict(pairs)
+
+    def no_constant(word):
+        raise _BadFile(f"{word} is not a number JSON allows")
+
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=no_repeats, parse_constant=no_constant)
+    except (ValueError, RecursionError) as e:  # bad UTF-8, bad or truncated JSON, an absurd number
+        raise _BadFile(f"not valid JSON (corrupt or truncated?): {e}") from None
+
+
+def _check_state(state, model: str, names: list[str]) -> list[float]:
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise _BadFile(f"not a chainrule model file (expected \"format\": \"{FORMAT}\")")
+    if state.get("version") != VERSION:
+        raise _BadFile(f"format version {state.get('version')!r}; this chainrule reads version {VERSION}")
+    if state.get("model") != model:
+        raise _BadFile(f"the file holds a {state.get('model')!r}")
+    params = state.get("parameters")
+    if not isinstance(params, dict):
+        raise _BadFile("\"parameters\" is missing or not an object of name: number")
+    known = set(names)
+    missing = [n for n in names if n not in params]
+    unknown = [n for n in params if n not in known]
+    if missing or unknown:
+        raise _BadFile(f"the model has {len(names)} parameters, the file {len(params)}"
+                       + (f"; missing {_few(missing)}" if missing else "")
+                       + (f"; unknown {_few(unknown)}" if unknown else ""))
+    values = []
+    for n in names:
+        x = params[n]
+        if type(x) not in (int, float):
+            raise _BadFile(f"parameter {n} is {x!r:.40}, not a number")
+        try:
+            x = float(x)
+        except OverflowError:
+            x = math.inf
+        if not math.isfinite(x):
+            raise _BadFile(f"parameter {n} is {params[n]!r:.40}, not a finite number")
+        values.append(x)
+    return values
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

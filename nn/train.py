@@ -1,0 +1,162 @@
+"""fit(): the course's training loop (forward, cost, backward, update), and the History it returns.
+
+    history = fit(model, X, y, loss=binary_cross_entropy, optimizer=SGD(model.parameters(), lr=0.005),
+                  iterations=2000, print_every=100)
+    history.cost[1900], history.accuracy[-1]
+    history.plot("out/cost.png")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge
+from .module import Module
+
+# The classifiers' losses, and the output above which each predicts class 1 (a > 0.5, as the course; z > 0).
+THRESHOLDS = {binary_cross_entropy: 0.5, binary_cross_entropy_with_logits: 0.0, hinge: 0.0}
+
+
+@dataclass(repr=False)
+class History:
+    """What fit() saw at each iteration, before that iteration's update: the cost J, and the accuracy on the batch
+    when the loss is a classifier's (else an empty list)."""
+
+    cost: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+
+    def plot(self, path: str | os.PathLike, title: str = "") -> None:
+        """Save the cost curve (cost J against iteration) as an image, PNG by the path's extension."""
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise ImportError("History.plot() draws with matplotlib, which is not installed; install it with "
+                              "pip install 'chainrule[plot]' (or pip install matplotlib)") from None
+        if not self.cost:
+            raise ValueError("the history is empty: there is no cost curve to plot")
+        fig = Figure(figsize=(6, 4), layout="constrained")
+        ax = fig.subplots()
+        ax.plot(self.cost)
+        ax.set(xlabel="iteration", ylabel="cost J", title=title)
+        ax.grid(alpha=0.3)
+        fig.savefig(path, dpi=100)
+
+    def __repr__(self) -> str:
+        if not self.cost:
+            return "History(0 iterations)"
+        acc = f", accuracy {100 * self.accuracy[-1]:.2f}%" if self.accuracy else ""
+        return f"History({len(self.cost)} iterations, cost {self.cost[0]:.6f} -> {self.cost[-1]:.6f}{acc})"
+
+
+def accuracy(predictions: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
+    """The fraction of predictions equal to the labels, between 0 and 1."""
+    predictions, y = np.asarray(predictions), np.asarray(y)
+    if predictions.ndim != 1 or predictions.shape != y.shape or not len(y):
+        raise ValueError(f"accuracy needs two 1-D arrays of the same non-zero length, got shapes {predictions.shape} "
+                         f"and {y.shape}")
+    return float(np.mean(predictions == y))
+
+
+def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimizer, iterations: int = 100,
+        batch_size: int | None = None, vectorized: bool = True, print_every: int = 0, progress: bool = True,
+        seed: int | None = 0) -> History:
+    """Train model on X (m examples by n features) and labels y (m) for `iterations` optimizer steps.
+
+    Each step: optimizer.zero_grad(); J = loss(model(batch), labels); J.backward(); optimizer.step().
+    vectorized=True builds one graph over the whole batch; False builds one graph per example, the course's for
+    loop (slow: for comparison). batch_size None uses all m examples every step, else mini-batches from a shuffle
+    by `seed`. print_every=k prints the cost every k iterations, as the course; a progress bar shows on a terminal
+    when a run lasts over two seconds. Bad input raises ValueError before any work.
+    """
+    if not callable(loss):
+        raise TypeError(f"loss must be a function such as nn.binary_cross_entropy, got {loss!r:.60}")
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(f"optimizer must have step() and zero_grad(), such as nn.SGD; got {optimizer!r:.60}")
+    iterations = _check_count(iterations, "iterations", low=0)
+    print_every = _check_count(print_every, "print_every", low=0)
+    if batch_size is not None:
+        _check_count(batch_size, "batch_size", low=1)
+    X, y = _check_data(model, X, y, loss)
+
+    threshold = THRESHOLDS.get(loss)
+    rows = None if vectorized else X.tolist()  # the for loop reads each example as a list of numbers
+    batches = _batches(len(y), batch_size, seed)
+    history = History()
+    with tqdm(range(iterations), desc="fit", unit="it", delay=2.0, disable=None if progress else True,
+              leave=False) as bar:
+        postfix_every = max(1, iterations // 100)
+        for i in bar:
+            idx = next(batches)
+            Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
+            optimizer.zero_grad()
+            if vectorized:
+                out = model(Xb)
+                outputs = out.data
+            else:
+                out = [model(x) for x in (rows if idx is None else [rows[j] for j in idx])]
+                outputs = np.array([o.data for o in out])
+            J = loss(out, yb)
+            J.backward()
+            optimizer.step()
+            cost = J.data
+            history.cost.append(cost)
+            if threshold is not None:
+                history.accuracy.append(float(np.mean((outputs > threshold) == (yb == 1.0))))
+            if print_every and i % print_every == 0:
+                tqdm.write(f"cost after iteration {i}: {cost:.6f}")
+            if not bar.disable and i % postfix_every == 0:
+                bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
+    return history
+
+
+def _check_data(model: Module, X, y, loss: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """X as a float (m, n) array and y as m float labels, or a ValueError naming what is wrong."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
+        raise ValueError(f"X and y must hold real numbers, got arrays of {X.dtype} and {y.dtype}")
+    if X.ndim != 2 or 0 in X.shape:
+        raise ValueError(f"X must be a 2-D array of shape (m examples, n features), got shape {X.shape}")
+    m, n = X.shape
+    nin = getattr(model, "nin", n)
+    if n != nin:
+        raise ValueError(f"X has {n} features per example but the model takes {nin}")
+    if getattr(model, "nout", 1) != 1:
+        raise ValueError(f"fit trains models with one output; this one has {model.nout}")
+    if y.shape != (m,):
+        hint = " (use y.ravel())" if y.size == m else ""
+        raise ValueError(f"y must be a 1-D array with one label per example, shape ({m},); got {y.shape}{hint}")
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        i, j = bad[0]
+        raise ValueError(f"X holds {X[i, j]} at row {i}, column {j}: every feature must be a finite number")
+    if not np.isfinite(y).all():
+        raise ValueError(f"y holds {y[~np.isfinite(y)][0]} at index {np.flatnonzero(~np.isfinite(y))[0]}")
+    if loss in THRESHOLDS:
+        wrong = np.flatnonzero((y != 0) & (y != 1))
+        if len(wrong):
+            raise ValueError(f"a classifier's labels must be 0 or 1; y[{wrong[0]}] is {y[wrong[0]]}"
+                             f" ({len(wrong)} labels outside {{0, 1}})")
+    return np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64)
+
+
+def _check_count(k: int, name: str, low: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, got {k!r}")
+    return int(k)
+
+
+def _batches(m: int, batch_size: int | None, seed: int | None) -> Iterator[np.ndarray | None]:
+    """None forever (the whole set each step), or index arrays of batch_size from a fresh shuffle every epoch."""
+    if batch_size is None or batch_size >= m:
+        while True:
+            yield None
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(m)
+        for start in range(0, m, batch_size):
+            yield order[start:start + batch_size]

@@ -1,0 +1,71 @@
+"""Bundled data (the course's cat pictures, the Portland houses), synthetic moons and blobs, standardize."""
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def test_cat_images_are_the_course_set_flattened_and_scaled():
+    cats = nn.load_cat_images()
+    assert cats.train_x.shape == (209, 12288) and cats.test_x.shape == (50, 12288)
+    assert cats.train_x.dtype == np.float64 and 0.0 <= cats.train_x.min() and cats.train_x.max() <= 1.0
+    assert cats.train_y.shape == (209,) and set(cats.train_y.tolist()) == {0, 1}
+    assert (cats.train_y.sum(), cats.test_y.sum()) == (72, 33)  # cats among the pictures
+    assert cats.classes == ("non-cat", "cat")
+
+
+def test_cat_images_unflattened_and_unscaled_are_the_pixels():
+    raw = nn.load_cat_images(flatten=False, scale=False)
+    assert raw.train_x.shape == (209, 64, 64, 3) and raw.train_x.dtype == np.uint8
+    flat = nn.load_cat_images()
+    np.testing.assert_array_equal(flat.train_x[5], raw.train_x[5].reshape(-1) / 255.0)
+
+
+def test_portland_housing_is_the_47_houses_of_the_seed_table():
+    X, y = nn.load_portland_housing()
+    assert X.shape == (47, 2) and y.shape == (47,)
+    assert X[0].tolist() == [2104.0, 3.0] and y[0] == 399900.0
+    assert X[1].tolist() == [1600.0, 3.0] and y[1] == 329900.0
+
+
+def test_moons_are_two_seeded_balanced_half_circles():
+    X, y = nn.make_moons(101, noise=0.0, seed=0)
+    assert X.shape == (101, 2) and sorted(set(y.tolist())) == [0, 1] and y.sum() == 51
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(*upper.T), 1.0)  # the upper moon: the unit circle
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1.0)
+    a, b = nn.make_moons(50, 0.2, seed=3), nn.make_moons(50, 0.2, seed=3)
+    assert np.array_equal(a[0], b[0]) and not np.array_equal(a[0], nn.make_moons(50, 0.2, seed=4)[0])
+
+
+def test_blobs_gather_around_their_centers():
+    centers = np.array([[0.0, 0.0, 0.0], [10.0, -10.0, 5.0]])
+    X, y = nn.make_blobs(400, centers=centers, std=0.5, seed=1)
+    assert X.shape == (400, 3) and np.bincount(y).tolist() == [200, 200]
+    for k in (0, 1):
+        np.testing.assert_allclose(X[y == k].mean(axis=0), centers[k], atol=0.15)
+    X, y = nn.make_blobs(30, centers=3, n_features=4, seed=0)
+    assert X.shape == (30, 4) and set(y.tolist()) == {0, 1, 2}
+
+
+def test_synthetic_data_checks_its_arguments():
+    for call in (lambda: nn.make_moons(0), lambda: nn.make_moons(10, noise=-1), lambda: nn.make_blobs(10, centers=0),
+                 lambda: nn.make_blobs(10, centers=np.zeros(3)), lambda: nn.make_blobs(10, std=float("nan"))):
+        with pytest.raises(ValueError):
+            call()
+
+
+def test_standardize_returns_the_mean_and_std_to_reuse_on_test_data():
+    X = np.array([[1.0, 10.0, 5.0], [3.0, 30.0, 5.0], [5.0, 20.0, 5.0]])
+    Z, mean, std = nn.standardize(X)
+    np.testing.assert_allclose(Z[:, :2].mean(axis=0), 0.0, atol=1e-15)
+    np.testing.assert_allclose(Z[:, :2].std(axis=0), 1.0)
+    assert Z[:, 2].tolist() == [0.0, 0.0, 0.0]  # a constant column is only centred
+    Z_test, mean2, std2 = nn.standardize([[3.0, 20.0, 6.0]], mean, std)
+    np.testing.assert_allclose(Z_test, [[0.0, 0.0, 1.0]])
+    assert mean2 is not None and np.array_equal(std2, std)
+    with pytest.raises(ValueError, match="both"):
+        nn.standardize(X, mean=mean)
+    with pytest.raises(ValueError, match="shapes"):
+        nn.standardize(X, mean[:2], std[:2])

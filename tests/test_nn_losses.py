@@ -1,0 +1,126 @@
+"""Losses: the course's cross-entropy, its stable form from logits, mse and hinge; one example, a batch, or a list."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+from autograd import Value, no_grad
+
+LOSSES = [nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits, nn.mse, nn.hinge]
+
+
+def bce(a, y):
+    return -(y * math.log(a) + (1 - y) * math.log(1 - a))
+
+
+def test_cross_entropy_is_the_course_formula_and_returns_the_mean():
+    a, y = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    J = nn.binary_cross_entropy(Value(a), y)
+    assert type(J.data) is float
+    assert J.data == pytest.approx(np.mean([bce(ai, yi) for ai, yi in zip(a, y)]), rel=1e-14)
+    assert nn.binary_cross_entropy(Value(0.9), 1).data == pytest.approx(-math.log(0.9), rel=1e-14)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_one_example_a_batch_and_a_list_of_examples_agree(loss):
+    out, y = np.array([0.3, 0.8, 0.55, 0.1]), np.array([0, 1, 1, 0])
+    batch_in, list_in = Value(out), [Value(x) for x in out.tolist()]
+    J_batch, J_list = loss(batch_in, y), loss(list_in, y)
+    J_batch.backward()
+    J_list.backward()
+    assert J_list.data == pytest.approx(J_batch.data, abs=1e-15)
+    np.testing.assert_allclose([v.grad for v in list_in], batch_in.grad, rtol=0, atol=1e-15)
+    one = np.mean([loss(Value(x), t).data for x, t in zip(out.tolist(), y.tolist())])
+    assert one == pytest.approx(J_batch.data, abs=1e-15)
+
+
+@pytest.mark.parametrize("a, y, cost, slope", [
+    (0.0, 1, 100.0, 0.0), (1.0, 0, 100.0, 0.0),  # certain and wrong: 100, not inf; the clamped log is flat
+    (1.0, 1, 0.0, -1.0), (0.0, 0, 0.0, 1.0),  # certain and right: 0 * log 0 counts as 0, not nan
+])
+def test_cross_entropy_at_probability_0_or_1_is_clamped_at_100_like_pytorch(a, y, cost, slope):
+    v = Value(a)
+    J = nn.binary_cross_entropy(v, y)
+    J.backward()
+    assert (J.data, v.grad) == (cost, slope)
+
+
+def test_cross_entropy_clamps_a_batch_example_by_example():
+    a = Value(np.array([0.0, 0.5]))
+    J = nn.binary_cross_entropy(a, [1, 1])
+    J.backward()
+    assert J.data == pytest.approx((100.0 + math.log(2)) / 2)
+    assert a.grad.tolist() == [0.0, pytest.approx(-1.0)]  # the clamped log is flat: slope 0
+
+
+def test_cross_entropy_clamps_only_below_the_floor():
+    tiny = 1e-40  # log(1e-40) = -92.1, above the floor of -100
+    assert nn.binary_cross_entropy(Value(tiny), 1).data == pytest.approx(-math.log(tiny))
+    assert nn.binary_cross_entropy(Value(1e-300), 1).data == 100.0
+
+
+def test_cross_entropy_from_logits_is_exact_at_zero():
+    for y in (0.0, 1.0):
+        z = Value(0.0)
+        J = nn.binary_cross_entropy_with_logits(z, y)
+        J.backward()
+        assert J.data == math.log(2)
+        assert z.grad == 0.5 - y  # sigmoid(0) - y, exactly
+
+
+@given(z=st.floats(-1000, 1000), y=st.sampled_from([0.0, 1.0]))
+def test_cross_entropy_from_logits_is_stable_and_its_slope_is_sigmoid_minus_y(z, y):
+    v = Value(z)
+    J = nn.binary_cross_entropy_with_logits(v, y)
+    J.backward()
+    s = z if y == 0 else -z  # L = softplus(z) at y = 0, softplus(-z) at y = 1; dL/dz = sigmoid(z) - y = +-sigmoid(s)
+    assert math.isfinite(J.data)
+    assert J.data == pytest.approx(max(s, 0) + math.log1p(math.exp(-abs(s))), rel=1e-12, abs=1e-300)
+    sigmoid_s = 1 / (1 + math.exp(-s)) if s >= 0 else math.exp(s) / (1 + math.exp(s))
+    assert v.grad == pytest.approx(sigmoid_s if y == 0 else -sigmoid_s, rel=1e-12, abs=1e-300)
+
+
+@given(z=st.floats(-10, 10), y=st.sampled_from([0.0, 1.0]))  # beyond, log(1 - a) loses digits
+def test_cross_entropy_from_logits_equals_cross_entropy_of_the_sigmoid(z, y):
+    with no_grad():
+        a = Value(z).sigmoid()
+        direct = nn.binary_cross_entropy(a, y).data
+    assert nn.binary_cross_entropy_with_logits(Value(z), y).data == pytest.approx(direct, rel=1e-9, abs=1e-12)
+
+
+def test_mse_and_its_gradient():
+    pred = Value(np.array([1.0, 2.0, 4.0]))
+    J = nn.mse(pred, [1.0, 0.0, 1.0])
+    J.backward()
+    assert J.data == pytest.approx((0 + 4 + 9) / 3)
+    np.testing.assert_allclose(pred.grad, 2 * np.array([0.0, 2.0, 3.0]) / 3)
+
+
+def test_hinge_maps_labels_0_and_1_to_minus_and_plus_one():
+    assert nn.hinge(Value(2.0), 1).data == 0.0  # right side, beyond the margin
+    assert nn.hinge(Value(0.5), 1).data == 0.5
+    assert nn.hinge(Value(0.5), 0).data == 1.5  # wrong side: 1 - (-1)(0.5)
+    assert nn.hinge(Value(-3.0), 0).data == 0.0
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_labels_must_match_the_output(loss):
+    with pytest.raises(ValueError, match="1-D array of 3"):
+        loss(Value(np.array([0.1, 0.2, 0.3])), [0, 1])
+    with pytest.raises(ValueError, match="ravel"):
+        loss(Value(np.array([0.1, 0.2, 0.3])), np.array([[0, 1, 0]]))
+    with pytest.raises(ValueError, match="one label"):
+        loss(Value(0.5), [0, 1])
+    with pytest.raises(ValueError, match="1-D array of 2"):
+        loss([Value(0.1), Value(0.2)], [1])
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_the_output_must_be_a_value_or_a_list_of_one_number_values(loss):
+    for bad in ([], 0.5, np.array([0.5]), [0.5, 0.2], [Value(np.array([0.1, 0.2]))]):
+        with pytest.raises(TypeError, match="model's output"):
+            loss(bad, 1)

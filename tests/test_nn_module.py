@@ -1,0 +1,150 @@
+"""Module: parameters by name, and save/load as JSON: exact round trips, atomic writes, and every corrupt file
+refused with a clear error while the model stays as it was."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+from autograd import Value
+
+
+def state(model):
+    return [p.data for p in model.parameters()]
+
+
+def test_parameter_names_follow_the_attributes():
+    assert [name for name, _ in nn.LogisticRegression(2).named_parameters()] == ["w.0", "w.1", "b"]
+    names = [name for name, _ in nn.MLP(2, [3, 1], seed=0).named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
+    assert names[-1] == "layers.1.neurons.0.b"
+    assert len(nn.MLP(2, [16, 16, 1]).parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1 == 337
+
+
+def test_a_shared_parameter_is_listed_once():
+    class Tied(nn.Module):
+        def __init__(self):
+            self.w = Value(1.0)
+            self.again = [self.w]
+            self._hidden = Value(2.0)  # private attributes are not parameters
+
+    assert [name for name, _ in Tied().named_parameters()] == ["w"]
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_save_then_load_restores_every_number_exactly(tmp_path_factory, seed):
+    path = tmp_path_factory.mktemp("model") / "mlp.json"
+    saved = nn.MLP(3, [5, 2], activation="tanh", seed=seed)
+    for p, x in zip(saved.parameters(), np.random.default_rng(seed).normal(scale=1e3, size=37).tolist()):
+        p.data = x * 1e-7 if seed % 2 else x  # tiny and large numbers alike
+    saved.save(path)
+    loaded = nn.MLP(3, [5, 2], activation="tanh", seed=seed + 1)
+    assert loaded.load(path) is loaded
+    assert state(loaded) == state(saved)
+
+
+def test_the_file_is_json_with_a_format_version(tmp_path):
+    model = nn.LogisticRegression(2)
+    model.b.data = -0.25
+    model.save(tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert data == {"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
+                    "parameters": {"w.0": 0.0, "w.1": 0.0, "b": -0.25}}
+
+
+def test_save_replaces_the_file_atomically_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text("old")
+    nn.LogisticRegression(3).save(path)
+    assert json.loads(path.read_text())["model"] == "LogisticRegression"
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_a_failed_save_keeps_the_old_file(tmp_path):
+    path = tmp_path / "m.json"
+    model = nn.LogisticRegression(2)
+    model.save(path)
+    before = path.read_bytes()
+    model.w[1].data = float("nan")
+    with pytest.raises(ValueError, match="w.1"):
+        model.save(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.json"]
+
+
+def good_file(model) -> dict:
+    return {"format": "chainrule.nn", "version": 1, "model": type(model).__name__,
+            "parameters": {name: 0.5 for name, _ in model.named_parameters()}}
+
+
+def edit(change):
+    def make(model):
+        data = good_file(model)
+        change(data)
+        return json.dumps(data).encode()
+    return make
+
+
+CORRUPT = {
+    "empty": (lambda m: b"", "not valid JSON"),
+    "truncated": (lambda m: json.dumps(good_file(m)).encode()[:40], "not valid JSON"),
+    "not json": (lambda m: b"w.0 = 0.5", "not valid JSON"),
+    "not utf-8": (lambda m: b"\xff\xfe\x00garbage", "not valid JSON"),
+    "a list": (lambda m: b"[1, 2, 3]", "not a chainrule model file"),
+    "wrong format": (edit(lambda d: d.update(format="pickle")), "not a chainrule model file"),
+    "no version": (edit(lambda d: d.pop("version")), "version None"),
+    "future version": (edit(lambda d: d.update(version=2)), "version 2"),
+    "other model": (edit(lambda d: d.update(model="LinearRegression")), "'LinearRegression'"),
+    "no parameters": (edit(lambda d: d.pop("parameters")), "parameters"),
+    "parameters a list": (edit(lambda d: d.update(parameters=[0.5, 0.5, 0.5])), "parameters"),
+    "a missing name": (edit(lambda d: d["parameters"].pop("w.1")), "missing w.1"),
+    "an unknown name": (edit(lambda d: d["parameters"].update({"w.9": 1.0})), "unknown w.9"),
+    "a renamed name": (edit(lambda d: d["parameters"].update({"W.0": d["parameters"].pop("w.0")})), "missing w.0"),
+    "a string": (edit(lambda d: d["parameters"].update({"b": "0.5"})), "not a number"),
+    "null": (edit(lambda d: d["parameters"].update({"b": None})), "not a number"),
+    "true": (edit(lambda d: d["parameters"].update({"b": True})), "not a number"),
+    "a list value": (edit(lambda d: d["parameters"].update({"b": [0.5]})), "not a number"),
+    "NaN": (lambda m: json.dumps(good_file(m)).replace('"b": 0.5', '"b": NaN').encode(), "NaN"),
+    "Infinity": (lambda m: json.dumps(good_file(m)).replace('"b": 0.5', '"b": -Infinity').encode(), "Infinity"),
+    "overflow": (lambda m: json.dumps(good_file(m)).replace('"b": 0.5', '"b": 1e999').encode(), "finite"),
+    "huge integer": (lambda m: json.dumps(good_file(m)).replace('"b": 0.5', '"b": ' + "9" * 400).encode(), "finite"),
+    "a repeated name": (lambda m: json.dumps(good_file(m)).replace('"b": 0.5', '"b": 0.5, "b": 0.7').encode(),
+                        "appears twice"),
+}
+
+
+@pytest.mark.parametrize("case", CORRUPT)
+def test_a_corrupt_file_raises_a_clear_error_and_leaves_the_model_as_it_was(tmp_path, case):
+    make, message = CORRUPT[case]
+    model = nn.LogisticRegression(2)
+    for p, x in zip(model.parameters(), [1.0, 2.0, 3.0]):
+        p.data = x
+    path = tmp_path / "bad.json"
+    path.write_bytes(make(model))
+    with pytest.raises(ValueError, match="cannot load .*bad.json.* into LogisticRegression") as error:
+        model.load(path)
+    assert message in str(error.value)
+    assert state(model) == [1.0, 2.0, 3.0]
+
+
+def test_the_good_file_of_the_corrupt_cases_loads(tmp_path):
+    model = nn.LogisticRegression(2)
+    (tmp_path / "good.json").write_text(json.dumps(good_file(model)))
+    assert state(model.load(tmp_path / "good.json")) == [0.5, 0.5, 0.5]
+
+
+def test_a_file_of_another_shape_is_refused(tmp_path):
+    nn.MLP(2, [4, 1], seed=0).save(tmp_path / "small.json")
+    big = nn.MLP(2, [8, 1], seed=0)
+    before = state(big)
+    with pytest.raises(ValueError, match="the model has 33 parameters, the file 17"):
+        big.load(tmp_path / "small.json")
+    assert state(big) == before
+
+
+def test_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        nn.LogisticRegression(2).load(tmp_path / "nothing.json")

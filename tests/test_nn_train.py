@@ -1,0 +1,141 @@
+"""fit(): the training loop, its history and cost curve, and the errors it raises before doing any work."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def blobs(m=40):
+    return nn.make_blobs(m, centers=np.array([[-2.0, 0.0], [2.0, 1.0]]), std=0.7, seed=0)
+
+
+def train(model, X, y, loss=nn.binary_cross_entropy, **kwargs):
+    kwargs = {"iterations": 20, "progress": False, **kwargs}
+    return nn.fit(model, X, y, loss=loss, optimizer=nn.SGD(model.parameters(), lr=0.1), **kwargs)
+
+
+def test_fit_records_the_cost_and_accuracy_of_every_iteration():
+    X, y = blobs()
+    model = nn.LogisticRegression(2)
+    history = train(model, X, y, iterations=30)
+    assert len(history.cost) == len(history.accuracy) == 30
+    assert history.cost[0] == pytest.approx(np.log(2))  # from zero weights
+    assert history.cost[-1] < history.cost[0]
+    assert history.accuracy[0] == np.mean(y == 0)  # a = 0.5 everywhere: the course predicts 0 for every example
+    assert history.accuracy[-1] == 1.0
+    assert "30 iterations" in repr(history)
+
+
+def test_a_regression_loss_records_no_accuracy():
+    X, y = blobs()
+    assert train(nn.LinearRegression(2), X, y * 3.5, loss=nn.mse).accuracy == []
+
+
+def test_the_for_loop_and_the_vectorized_graph_train_identically():
+    X, y = blobs(25)
+    loop, batched = nn.MLP(2, [4, 1], activation="tanh", seed=0), nn.MLP(2, [4, 1], activation="tanh", seed=0)
+    h_loop = train(loop, X, y, loss=nn.binary_cross_entropy_with_logits, iterations=10, vectorized=False)
+    h_batch = train(batched, X, y, loss=nn.binary_cross_entropy_with_logits, iterations=10)
+    np.testing.assert_allclose(h_loop.cost, h_batch.cost, rtol=0, atol=1e-12)
+    assert h_loop.accuracy == h_batch.accuracy
+    np.testing.assert_allclose([p.data for p in loop.parameters()], [p.data for p in batched.parameters()],
+                               rtol=0, atol=1e-12)
+
+
+def test_mini_batches_are_seeded():
+    X, y = blobs()
+    runs = [train(nn.LogisticRegression(2), X, y, batch_size=8, seed=s).cost for s in (1, 1, 2)]
+    assert runs[0] == runs[1] != runs[2]
+
+
+def test_print_every_prints_the_cost_as_the_course(capsys):
+    X, y = blobs()
+    train(nn.LogisticRegression(2), X, y, iterations=25, print_every=10)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"cost after iteration {i}" for i in (0, 10, 20)]
+    assert lines[0] == "cost after iteration 0: 0.693147"
+
+
+def test_progress_on_a_non_terminal_prints_nothing_extra(capsys):
+    X, y = blobs()
+    train(nn.LogisticRegression(2), X, y, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_accuracy_is_the_fraction_right():
+    assert nn.accuracy([1, 0, 1, 1], [1, 1, 1, 1]) == 0.75
+    with pytest.raises(ValueError, match="same non-zero length"):
+        nn.accuracy([1, 0], [1, 0, 1])
+    with pytest.raises(ValueError, match="same non-zero length"):
+        nn.accuracy([], [])
+
+
+def bad_inputs():
+    X, y = blobs(10)
+    nan_X, inf_X, nan_y = X.copy(), X.copy(), y.astype(float)
+    nan_X[3, 1], inf_X[0, 0], nan_y[2] = np.nan, np.inf, np.nan
+    return {
+        "X one example": (X[0], y, {}, "2-D array"),
+        "X 3-D": (X[:, :, None], y, {}, "2-D array"),
+        "X empty": (X[:0], y[:0], {}, "2-D array"),
+        "X strings": (X.astype(str), y, {}, "real numbers"),
+        "X NaN": (nan_X, y, {}, "X holds nan at row 3, column 1"),
+        "X inf": (inf_X, y, {}, "X holds inf at row 0, column 0"),
+        "n mismatch": (np.hstack([X, X]), y, {}, "X has 4 features per example but the model takes 2"),
+        "y a row": (X, y[None, :], {}, r"use y.ravel\(\)"),
+        "y too short": (X, y[:-1], {}, r"one label per example, shape \(10,\)"),
+        "y NaN": (X, nan_y, {}, "y holds nan at index 2"),
+        "label 2": (X, np.where(y == 1, 2, 0), {}, r"labels must be 0 or 1; y\[\d+\] is 2"),
+        "label -1": (X, np.where(y == 1, 1, -1), {"loss": nn.hinge}, "must be 0 or 1"),
+        "iterations": (X, y, {"iterations": -1}, "iterations must be a whole number >= 0"),
+        "batch size": (X, y, {"batch_size": 0}, "batch_size must be a whole number >= 1"),
+    }
+
+
+@pytest.mark.parametrize("case", list(bad_inputs()))
+def test_bad_input_raises_value_error_before_any_work(case):
+    X, y, kwargs, match = bad_inputs()[case]
+    model = nn.LogisticRegression(2)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    kwargs = {"loss": nn.binary_cross_entropy, "optimizer": optimizer, "progress": False, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        nn.fit(model, X, y, **kwargs)
+    assert all(p.data == 0.0 and p.grad == 0.0 for p in model.parameters())
+
+
+def test_labels_outside_0_1_are_fine_for_regression():
+    X, y = blobs(10)
+    train(nn.LinearRegression(2), X, y * 7.0 - 3.0, loss=nn.mse, iterations=2)
+
+
+def test_fit_checks_loss_optimizer_and_model():
+    X, y = blobs(10)
+    model = nn.LogisticRegression(2)
+    with pytest.raises(TypeError, match="loss must be a function"):
+        nn.fit(model, X, y, loss="bce", optimizer=nn.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(TypeError, match="optimizer must have step"):
+        nn.fit(model, X, y, loss=nn.mse, optimizer=0.1)
+    two = nn.MLP(2, [3, 2])
+    with pytest.raises(ValueError, match="one output"):
+        nn.fit(two, X, y, loss=nn.mse, optimizer=nn.SGD(two.parameters(), lr=0.1))
+
+
+def test_history_plot_saves_a_png(tmp_path):
+    X, y = blobs()
+    history = train(nn.LogisticRegression(2), X, y)
+    history.plot(tmp_path / "cost.png", title="toy")
+    assert (tmp_path / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="empty"):
+        nn.History().plot(tmp_path / "empty.png")
+
+
+def test_history_plot_without_matplotlib_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[plot\]'"):
+        nn.History(cost=[1.0, 0.5]).plot(tmp_path / "cost.png")
+    assert not (tmp_path / "cost.png").exists()
