@@ -23,15 +23,15 @@ import math
 from decimal import Decimal
 import numbers
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import Union
 
 import numpy as np
 
-from . import _floatmath, ops
+from . import _floatmath, modes, ops
 from .modes import mode
 
 Number = Union[float, int, np.ndarray]
-_ONE, _MINUS_ONE, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (-1.0,), (1.0, 1.0), (1.0, -1.0)
 
 
 class Value:
@@ -47,7 +47,11 @@ class Value:
     local_grads  d(this)/d(parent), one per parent
     """
 
-    __slots__ = ("data", "grad", "label", "op", "const", "parents", "local_grads", "_pending")
+    # Storage: a node keeps its first two parents inline, _p0 and _p1 (None where there is none), with their local
+    # derivatives _g0 and _g1. A node with more (sum, dot) keeps the tuples in _p0 and _g0, and _p1 is _MANY.
+    # Why not two tuples per node: each would be one more object for Python's garbage collector to track, and on
+    # large graphs the collector would then take more time than the chain rule itself.
+    __slots__ = ("data", "grad", "label", "op", "const", "_p0", "_g0", "_p1", "_g1", "_pending")
     __array_ufunc__ = None  # numpy defers to us: ndarray * Value calls Value.__rmul__, not an elementwise loop
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -58,9 +62,24 @@ class Value:
         self.label = label
         self.op = ""
         self.const = None
-        self.parents = ()
-        self.local_grads = ()
-        self._pending = 0  # consumers still to visit, used only inside backward_order()
+        self._p0 = self._p1 = None
+        self._pending = 0  # users not yet visited, counted only while backward() runs
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this one was computed from, in order, repeats kept."""
+        p0, p1 = self._p0, self._p1
+        if p1 is None:
+            return () if p0 is None else (p0,)
+        return p0 if p1 is _MANY else (p0, p1)
+
+    @property
+    def local_grads(self) -> tuple:
+        """d(this)/d(parent), one per parent."""
+        p0, p1 = self._p0, self._p1
+        if p1 is None:
+            return () if p0 is None else (self._g0,)
+        return self._g0 if p1 is _MANY else (self._g0, self._g1)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -69,34 +88,34 @@ class Value:
     # Arithmetic: +, - and * are written out for speed; the rest take their math from ops.py.
     def __add__(self, other: Value | Number) -> Value:
         if type(other) is Value:
-            return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
+            return _node2(self.data + other.data, self, 1.0, other, 1.0, "+")
         c = _as_const(other)
-        return _node(self.data + c, (self,), _ONE, "+", c)
+        return _node1(self.data + c, self, 1.0, "+", c)
 
     def __radd__(self, other: Number) -> Value:
         c = _as_const(other)
-        return _node(c + self.data, (self,), _ONE, "r+", c)
+        return _node1(c + self.data, self, 1.0, "r+", c)
 
     def __sub__(self, other: Value | Number) -> Value:
         if type(other) is Value:
-            return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+            return _node2(self.data - other.data, self, 1.0, other, -1.0, "-")
         c = _as_const(other)
-        return _node(self.data - c, (self,), _ONE, "-", c)
+        return _node1(self.data - c, self, 1.0, "-", c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _as_const(other)
-        return _node(c - self.data, (self,), _MINUS_ONE, "r-", c)
+        return _node1(c - self.data, self, -1.0, "r-", c)
 
     def __mul__(self, other: Value | Number) -> Value:
         if type(other) is Value:
             a, b = self.data, other.data
-            return _node(a * b, (self, other), (b, a), "*")
+            return _node2(a * b, self, b, other, a, "*")
         c = _as_const(other)
-        return _node(self.data * c, (self,), (c,), "*", c)
+        return _node1(self.data * c, self, c, "*", c)
 
     def __rmul__(self, other: Number) -> Value:
         c = _as_const(other)
-        return _node(c * self.data, (self,), (c,), "r*", c)
+        return _node1(c * self.data, self, c, "r*", c)
 
     def __truediv__(self, other: Value | Number) -> Value:
         if type(other) is Value:
@@ -115,7 +134,7 @@ class Value:
         return _binary(ops.power, _as_const(other), self, "r**")
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), _MINUS_ONE, "neg")
+        return _node1(-self.data, self, -1.0, "neg")
 
     def __abs__(self) -> Value:
         return self._unary(ops.absolute, "abs")
@@ -152,10 +171,10 @@ class Value:
         """Mean over the batch, a float (dMean/dx_i = 1/m); a single number is its own mean."""
         x = self.data
         if type(x) is float:
-            return _node(x, (self,), _ONE, "mean")
+            return _node1(x, self, 1.0, "mean")
         m = len(x)
         with np.errstate(all="ignore"):
-            return _node(float(x.mean()), (self,), (np.full(m, 1.0 / m),), "mean")
+            return _node1(float(x.mean()), self, np.full(m, 1.0 / m), "mean")
 
     def _unary(self, fn: Callable, op: str) -> Value:
         x = self.data
@@ -164,64 +183,97 @@ class Value:
         else:
             with np.errstate(all="ignore"):
                 y, dy = fn(x, np)
-        return _node(y, (self,), (dy,), op)
+        return _node1(y, self, dy, op)
 
     def backward(self) -> None:
         """Set every node's grad to d(self)/d(node) by the chain rule (leaves add to what they had)."""
         if type(self.data) is not float:
             raise ValueError(f"backward() needs a single number, but this Value holds a batch of {len(self.data)}:"
                              " reduce it first, e.g. cost = loss.mean()")
-        order = backward_order(self)
-        for node in order:
-            node.grad = 0.0  # intermediate grads are recomputed from zero on every call
-        if order:
-            self.grad = 1.0
-        else:
+        if self._p0 is None:
             self.grad += 1.0  # a leaf as root: dx/dx = 1, accumulated like any leaf gradient
-        check = mode.anomaly
-        for node in order:
-            g = node.grad
-            if type(node.data) is float:
-                for parent, local in zip(node.parents, node.local_grads):
-                    parent.grad += local * g
-            else:
-                with np.errstate(all="ignore"):
-                    _backward_batch(node, g)
-            if check:
-                _check_grads(node)
+            return
+        check = modes.active and mode.anomaly
+        try:
+            _count_users(self)
+            self.grad = 1.0
+            # Kahn's algorithm: a node is ready once every node that uses it has passed it its share of the
+            # gradient; then it passes on its own, local_grad * grad, to each parent.
+            ready = [self]
+            while ready:
+                node = ready.pop()
+                g = node.grad
+                p0, p1 = node._p0, node._p1
+                if p1 is _MANY or type(node.data) is not float:
+                    _backward_many(node, g, ready)
+                else:  # one or two parents, written out: most nodes take this path
+                    p0.grad += node._g0 * g
+                    if p0._p0 is not None:
+                        p0._pending -= 1
+                        if not p0._pending:
+                            ready.append(p0)
+                    if p1 is not None:
+                        p1.grad += node._g1 * g
+                        if p1._p0 is not None:
+                            p1._pending -= 1
+                            if not p1._pending:
+                                ready.append(p1)
+                if check:
+                    _check_grads(node)
+        except BaseException:
+            _reset_pending(self)
+            raise
 
 
 def backward_order(root: Value) -> list[Value]:
-    """The non-leaf nodes under root in the order backward() visits them: each after every node that uses it.
-
-    Kahn's algorithm with explicit stacks (no recursion, so any depth works). While it runs, each node keeps its
-    count of unvisited users in `_pending`; do not run it concurrently on one graph from two threads.
-    """
-    found = [root] if root.parents else []
-    stack = found[:]
+    """The non-leaf nodes under root in the order backward() visits them: each after every node that uses it."""
     order: list[Value] = []
+    if root._p0 is None:
+        return order
     try:
-        while stack:
-            for parent in stack.pop().parents:
-                if parent.parents:
-                    if not parent._pending:
-                        found.append(parent)
-                        stack.append(parent)
-                    parent._pending += 1
-        ready = found[:1]
+        _count_users(root)
+        ready = [root]
         while ready:
             node = ready.pop()
             order.append(node)
             for parent in node.parents:
-                if parent.parents:
+                if parent._p0 is not None:
                     parent._pending -= 1
                     if not parent._pending:
                         ready.append(parent)
     except BaseException:
-        for node in found:
-            node._pending = 0
+        _reset_pending(root)
         raise
     return order
+
+
+def _count_users(root: Value) -> None:
+    """Pass 1 of backward(): zero the grad of every non-leaf node under root and count its users in _pending.
+
+    Explicit stacks, never recursion, so any depth works. The counts live on the nodes until pass 2 brings each
+    back to 0, so two threads must not run backward() on one graph at the same time.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        p0, p1 = node._p0, node._p1
+        for parent in p0 if p1 is _MANY else (p0, p1):
+            if parent is not None and parent._p0 is not None:
+                if not parent._pending:
+                    parent.grad = 0.0
+                    stack.append(parent)
+                parent._pending += 1
+
+
+def _reset_pending(root: Value) -> None:
+    """Clear the counts an interrupted backward() left in the graph under root."""
+    seen, stack = set(), [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                parent._pending = 0
+                stack.append(parent)
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
@@ -281,10 +333,12 @@ def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number]
 
 
 _new = object.__new__
+_data = attrgetter("data")
+_MANY = object()  # _p1 of a node with more than two parents: its tuples are in _p0 and _g0
 
 
-def _node(data, parents, local_grads, op, const=None) -> Value:
-    """The result of an operation: a Value remembering its parents and local derivatives (without validation)."""
+def _node1(data, parent: Value, local, op: str, const=None) -> Value:
+    """The result of a one-parent operation, with its local derivative (no validation: callers give floats)."""
     node = _new(Value)
     node.data = data
     node.grad = 0.0
@@ -292,21 +346,70 @@ def _node(data, parents, local_grads, op, const=None) -> Value:
     node.op = op
     node.const = const
     node._pending = 0
-    if mode.plain:
-        node.parents = parents
-        node.local_grads = local_grads
+    if modes.active:
+        _link_in_mode(node, (parent,), (local,))
     else:
-        _record_in_mode(node, parents, local_grads)
+        node._p0 = parent  # one statement each: faster than a tuple assignment of this many
+        node._g0 = local
+        node._p1 = None
     return node
 
 
-def _record_in_mode(node: Value, parents: tuple, local_grads: tuple) -> None:
+def _node2(data, p0: Value, g0, p1: Value, g1, op: str) -> Value:
+    """The result of a two-parent operation, with its local derivatives."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.const = None
+    node._pending = 0
+    if modes.active:
+        _link_in_mode(node, (p0, p1), (g0, g1))
+    else:
+        node._p0 = p0
+        node._g0 = g0
+        node._p1 = p1
+        node._g1 = g1
+    return node
+
+
+def _node(data, parents: tuple, local_grads, op: str, const=None) -> Value:
+    """The result of an operation with any number of parents."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.const = const
+    node._pending = 0
+    if modes.active:
+        _link_in_mode(node, parents, local_grads)
+    else:
+        _link(node, parents, local_grads)
+    return node
+
+
+def _link(node: Value, parents: tuple, local_grads) -> None:
+    """Store parents and local derivatives in the node's slots (see Value)."""
+    if not parents:
+        node._p0 = node._p1 = None
+    elif len(parents) > 2 or type(local_grads) is not tuple:
+        node._p0, node._g0, node._p1 = parents, local_grads, _MANY
+    elif len(parents) == 1:
+        node._p0, node._g0, node._p1 = parents[0], local_grads[0], None
+    else:
+        node._p0, node._g0, node._p1, node._g1 = parents[0], local_grads[0], parents[1], local_grads[1]
+
+
+def _link_in_mode(node: Value, parents: tuple, local_grads) -> None:
+    """_link() while some thread is in no_grad() or detect_anomaly(): this thread's own flags decide."""
     if mode.anomaly and not _finite(node.data):
         raise FloatingPointError(f"{_describe(node.op, parents)} produced {_short(node.data)}")
     if mode.recording:
-        node.parents, node.local_grads = parents, local_grads
+        _link(node, parents, local_grads)
     else:  # no_grad(): the result is a constant
-        node.parents = node.local_grads = ()
+        node._p0 = node._p1 = None
         node.op, node.const = "", None
 
 
@@ -322,24 +425,35 @@ def _binary(fn: Callable, a, b, op: str) -> Value:
         with np.errstate(all="ignore"):
             out, dx, dy = fn(x, y, np)
     if type(a) is not Value:
-        return _node(out, (b,), (dy,), op, a)
+        return _node1(out, b, dy, op, a)
     if type(b) is not Value:
-        return _node(out, (a,), (dx,), op, b)
-    return _node(out, (a, b), (dx, dy), op)
+        return _node1(out, a, dx, op, b)
+    return _node2(out, a, dx, b, dy, op)
 
 
-def _backward_batch(node: Value, g: np.ndarray) -> None:
-    """backward() for a node holding a batch: numbers among its parents get the gradient summed over examples."""
-    local_grads = node.local_grads
-    if type(local_grads) is np.ndarray:  # dot with constant features: row i is d(node)/d(weight i) per example
-        for parent, total in zip(node.parents, (local_grads @ g).tolist()):
+def _backward_many(node: Value, g, ready: list[Value]) -> None:
+    """backward() for a node of many parents or a batch: pass on the gradient, then queue the parents now ready."""
+    parents, local_grads = node.parents, node.local_grads
+    if type(node.data) is float:
+        for parent, local in zip(parents, local_grads):
+            parent.grad += local * g
+    elif type(local_grads) is np.ndarray:  # dot with constant features: row i is d(node)/d(weight i) per example
+        with np.errstate(all="ignore"):
+            totals = (local_grads @ g).tolist()
+        for parent, total in zip(parents, totals):
             parent.grad += total
-        return
-    for parent, local in zip(node.parents, local_grads):
-        contribution = local * g
-        if type(parent.data) is float:
-            contribution = float(contribution.sum())
-        parent.grad += contribution
+    else:
+        with np.errstate(all="ignore"):
+            for parent, local in zip(parents, local_grads):
+                contribution = local * g
+                if type(parent.data) is float:  # a number that met a batch: the sum over the examples
+                    contribution = float(contribution.sum())
+                parent.grad += contribution
+    for parent in parents:
+        if parent._p0 is not None:
+            parent._pending -= 1
+            if not parent._pending:
+                ready.append(parent)
 
 
 def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
@@ -351,13 +465,16 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
         raise ValueError(f"dot(): {len(weights)} weights for {n} features per example (X has shape {X.shape})")
     if m == 0:
         raise ValueError("dot(): a batch needs at least one example; got an empty array")
-    data = [w.data if type(w) is Value else None for w in weights]
-    if not all(type(d) is float for d in data):  # numbers or batches among the weights: the general path
+    weights = tuple(weights)
+    try:  # the fast path, in C loops: every weight a Value holding one float
+        if set(map(type, weights)) != {Value}:
+            raise TypeError
+        w = np.fromiter(map(_data, weights), np.float64, n)
+    except (TypeError, ValueError):  # numbers or batches among the weights: the general path
         return dot(weights, list(X.T))
     X = np.asarray(X, dtype=np.float64)
     with np.errstate(all="ignore"):
-        out = X @ np.array(data)
-    return _node(out, tuple(weights), X.T, "dot")
+        return _node(X @ w, weights, X.T, "dot")
 
 
 def _check_grads(node: Value) -> None:
@@ -394,8 +511,11 @@ def _as_const(x) -> float | np.ndarray:
     """A Python number (or numpy batch) used in an operation: a constant, checked and made float."""
     if type(x) is float:
         return x
-    if type(x) is int and x.bit_length() < 1000:  # the common 3 in 3*v, without the slower checks
-        return float(x)
+    if type(x) is int:  # the common 3 in 3*v, without the slower checks
+        try:
+            return float(x)
+        except OverflowError:
+            return math.inf if x > 0 else -math.inf
     return _as_number(x, "an operation on a Value")
 
 

@@ -86,7 +86,8 @@ def mp_sigmoid(x):
 
 
 EXACT = {  # name: (method, mpmath value, mpmath derivative)
-    "sigmoid": (Value.sigmoid, mp_sigmoid, lambda x: mp_sigmoid(x) * (1 - mp_sigmoid(x))),
+    # e^-x / (1 + e^-x)^2, not s (1 - s): 1 - s would lose the digits this test is about, even in mpmath
+    "sigmoid": (Value.sigmoid, mp_sigmoid, lambda x: mpmath.exp(-x) / (1 + mpmath.exp(-x)) ** 2),
     "tanh": (Value.tanh, lambda x: mpmath.tanh(x), lambda x: mpmath.sech(x) ** 2),
     "softplus": (Value.softplus, lambda x: mpmath.log1p(mpmath.exp(x)), mp_sigmoid),
     "exp": (Value.exp, lambda x: mpmath.exp(x), lambda x: mpmath.exp(x)),
@@ -111,6 +112,10 @@ def test_value_and_slope_are_exact_for_any_finite_input(name, x):
     y, dy = grad_of(method, x)
     assert _close_to_exact(y, value(mpmath.mpf(x))), (x, y)
     assert _close_to_exact(dy, slope(mpmath.mpf(x))), (x, dy)
+
+
+def test_sigmoid_slope_far_out_is_exact():
+    assert _close_to_exact(grad_of(Value.sigmoid, 107.0)[1], mpmath.exp(-107) / (1 + mpmath.exp(-107)) ** 2)
 
 
 def test_slopes_keep_precision_where_naive_formulas_round_to_zero():
