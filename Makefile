@@ -43,6 +43,7 @@ bench: setup
 	$(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/python -m pip install --quiet numpy micrograd==0.1.0 torch==2.13.0
 	.venv-bench/bin/python bench/run.py
+	$(PY) bench/batched.py
 
 clean:
 	rm -rf $(VENV) .venv-bench .pytest_cache .hypothesis build *.egg-info

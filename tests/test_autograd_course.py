@@ -6,17 +6,7 @@ import pytest
 
 import autograd
 from autograd import Value, backward_order
-
-
-def course_graph():
-    a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
-    u = b * c
-    u.label = "u"
-    v = a + u
-    v.label = "v"
-    J = 3 * v
-    J.label = "J"
-    return a, b, c, u, v, J
+from conftest import course_graph
 
 
 def test_course_graph_values_and_gradients():

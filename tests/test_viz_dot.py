@@ -8,16 +8,7 @@ import pytest
 import viz
 from autograd import Value, dot, record
 from autograd import sum as vsum
-
-
-def course():
-    """The course's graph: a=5, b=3, c=2, u = b*c, v = a + u, J = 3*v."""
-    a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.label, v.label, J.label = "u", "v", "J"
-    return a, b, c, u, v, J
+from conftest import course_graph as course
 
 
 def edges(source, color):

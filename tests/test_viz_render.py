@@ -12,18 +12,9 @@ import viz
 from autograd import Value
 from viz._notation import clean
 from viz.render import pipe
+from conftest import course_graph as course
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def course():
-    """The course's graph: a=5, b=3, c=2, u = b*c, v = a + u, J = 3*v."""
-    a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.label, v.label, J.label = "u", "v", "J"
-    return a, b, c, u, v, J
 
 
 def svg_texts(svg_root):

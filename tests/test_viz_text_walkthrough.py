@@ -14,16 +14,7 @@ from autograd import Value, backward_order
 from viz import _graph
 from viz._notation import number
 from viz.text import table
-
-
-def course():
-    """The course's graph: a=5, b=3, c=2, u = b*c, v = a + u, J = 3*v."""
-    a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.label, v.label, J.label = "u", "v", "J"
-    return a, b, c, u, v, J
+from conftest import course_graph as course
 
 
 def neuron():
