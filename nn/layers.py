@@ -97,32 +97,24 @@ class LinearRegression(Module):
         return dot(self.w, _check_input(x, self.nin)) + self.b
 
     def __repr__(self) -> str:
-        return f"LinearRegression({self.nin})"
+        return f"{type(self).__name__}({self.nin})"
 
 
-class LogisticRegression(Module):
+class LogisticRegression(LinearRegression):
     """a = sigmoid(w . x + b), the probability of class 1; weights and bias start at zero, as in the course."""
-
-    def __init__(self, nin: int) -> None:
-        self.nin = _check_size(nin, "nin")
-        self.w = [Value(0.0, label=f"w{i + 1}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
 
     def __call__(self, x: Input) -> Value:
         return self.logit(x).sigmoid()
 
     def logit(self, x: Input) -> Value:
         """z = w . x + b, the log-odds (for binary_cross_entropy_with_logits)."""
-        return dot(self.w, _check_input(x, self.nin)) + self.b
+        return super().__call__(x)
 
     def predict(self, x: Input) -> int | np.ndarray:
         """1 (cat) where a > 0.5, else 0, as the course: an int for one example, an int array for a batch."""
         with no_grad():
             a = self(x).data
         return int(a > 0.5) if type(a) is float else (a > 0.5).astype(int)
-
-    def __repr__(self) -> str:
-        return f"LogisticRegression({self.nin})"
 
 
 def _check_input(x: Input, nin: int) -> Input:

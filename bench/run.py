@@ -1,0 +1,617 @@
+"""Side-by-side benchmark: our engine, micrograd 0.1.0 and PyTorch scalar tensors, in one run, with the ratios.
+
+Run by `make bench` as `.venv-bench/bin/python bench/run.py` (the peers live in .venv-bench: HIPS autograd's import
+name is also `autograd`, so they stay out of our environment). Workloads, the same graph in every engine:
+
+    W1  build + backward of the course graph J = 3(a + bc), a=5, b=3, c=2
+    W2  one gradient-descent step of logistic regression, m=1000 examples, n=20 features, built op by op
+    W3  one step of micrograd's demo: MLP(2, [16, 16, 1]) on 100 moons points, mean hinge loss + 1e-4 L2
+    W4  backward through chains x = x * 1.0000001 of 10^3..10^6 nodes, and peak memory per node
+
+Every engine first computes the same loss and gradients from the same data and weights; a disagreement stops the
+run before anything is timed. `bench/run.py --chain ENGINE N` and `bench/run.py --w3 ENGINE` are the workers that
+main() runs in fresh processes (W4; W3 without the other engines' objects in the heap).
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+import gc
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # our `autograd` is the repo's, never a pip package of the same name
+
+import numpy as np  # noqa: E402
+
+import autograd  # noqa: E402
+from autograd import Value  # noqa: E402
+
+if not Path(autograd.__file__).resolve().is_relative_to(ROOT):
+    raise SystemExit(f"bench: `autograd` was imported from {autograd.__file__}, not from the repo {ROOT}")
+
+CHAIN_SIZES = (10**3, 10**4, 10**5, 10**6)
+CHAIN_FACTOR = 1.0000001
+STEPS_GC_ON = 10  # W2/W3 with the collector on: mean of this many consecutive steps, after a warm-up step
+STEPS_GC_OFF = 5  # with it off: median of this many steps, each after gc.collect()
+LEARNING_RATE = 0.1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data and weights: numpy with fixed seeds, handed to every engine as Python floats.
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[float]]:
+    """Two interleaving half circles (sklearn's make_moons, in numpy): points and labels -1/+1."""
+    rng = np.random.default_rng(seed)
+    n_out, n_in = n // 2, n - n // 2
+    outer = np.stack([np.cos(np.linspace(0, np.pi, n_out)), np.sin(np.linspace(0, np.pi, n_out))], axis=1)
+    inner = np.stack([1 - np.cos(np.linspace(0, np.pi, n_in)), 0.5 - np.sin(np.linspace(0, np.pi, n_in))], axis=1)
+    X = np.concatenate([outer, inner]) + rng.normal(scale=noise, size=(n, 2))
+    y = np.concatenate([np.ones(n_out), -np.ones(n_in)])
+    return X.tolist(), y.tolist()
+
+
+def mlp_weights(sizes: Sequence[int] = (2, 16, 16, 1), seed: int = 2) -> list[list[tuple[list[float], float]]]:
+    """Per layer, per neuron: (weights uniform in [-1, 1], bias 0), as micrograd's Neuron draws them."""
+    rng = np.random.default_rng(seed)
+    return [[(rng.uniform(-1, 1, nin).tolist(), 0.0) for _ in range(nout)] for nin, nout in zip(sizes, sizes[1:])]
+
+
+def logreg_data(m: int = 1000, n: int = 20, seed: int = 3) -> tuple[list[list[float]], list[float], list[float]]:
+    """Features (m, n), labels 0/1 from a noisy linear rule, and small initial weights."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    y = (X @ rng.normal(size=n) + rng.normal(scale=0.5, size=m) > 0).astype(float)
+    return X.tolist(), y.tolist(), rng.normal(scale=0.01, size=n).tolist()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The graphs, written once in plain operator code: every engine runs these very lines with its own scalars.
+
+def sum_op_by_op(w: Sequence[Any], x: Sequence[Any], b: Any) -> Any:
+    """micrograd's neuron sum: b + w1*x1 + ... + wn*xn, one node per operation."""
+    return builtins.sum((wi * xi for wi, xi in zip(w, x)), b)
+
+
+def sum_fused(w: Sequence[Value], x: Sequence[Value], b: Value) -> Value:
+    """Our autograd.sum: the n products, then one (n+1)-ary sum node (same additions in the same order)."""
+    return autograd.sum([b, *(wi * xi for wi, xi in zip(w, x))])
+
+
+def dot_fused(w: Sequence[Value], x: Sequence[Value], b: Value) -> Value:
+    """Our autograd.dot: one 2n-ary node for w.x, then + b."""
+    return autograd.dot(w, x) + b
+
+
+class MLP:
+    """micrograd's nn.MLP on any engine's scalars: relu neurons, a linear last layer, neuron_sum for each neuron."""
+
+    def __init__(self, weights: list, make_param: Callable[[float], Any], neuron_sum: Callable = sum_op_by_op):
+        self.layers = [[([make_param(w) for w in ws], make_param(b)) for ws, b in layer] for layer in weights]
+        self.neuron_sum = neuron_sum
+
+    def __call__(self, x: list) -> Any:
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            out = [self.neuron_sum(w, x, b) for w, b in layer]
+            if i != last:
+                out = [act.relu() for act in out]
+            x = out[0] if len(out) == 1 else out
+        return x
+
+    def parameters(self) -> list:
+        """All weights and biases, in micrograd's order (per neuron: w, then b)."""
+        return [p for layer in self.layers for w, b in layer for p in (*w, b)]
+
+
+def hinge_loss(model: Callable, params: list, X: list, y: list, make_input: Callable[[float], Any]) -> Any:
+    """micrograd's demo loss: inputs as scalars, mean hinge (1 - y*score).relu() plus 1e-4 * sum of p*p."""
+    inputs = [list(map(make_input, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = builtins.sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * builtins.sum(p * p for p in params)
+    return data_loss + reg_loss
+
+
+def logreg_cost(w: list, b: Any, X: list, y: list, make_input: Callable, neuron_sum: Callable = sum_op_by_op) -> Any:
+    """The course's logistic regression: a = sigmoid(w.x + b), cost = mean of -(y log a + (1 - y) log(1 - a))."""
+    losses = []
+    for xrow, yi in zip(X, y):
+        a = neuron_sum(w, list(map(make_input, xrow)), b).sigmoid()
+        losses.append(-(yi * a.log() + (1 - yi) * (1 - a).log()))
+    return builtins.sum(losses) * (1.0 / len(losses))
+
+
+def course_graph(a: Any, b: Any, c: Any) -> Any:
+    """J = 3(a + bc)."""
+    return 3 * (a + b * c)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Per engine: how to make a parameter and an input, zero the grads, read a result, update the parameters.
+
+class Engine:
+    """One engine's scalars behind the same calls."""
+
+    name = ""
+
+    def param(self, x: float) -> Any: ...
+    def constant(self, x: float) -> Any: ...
+    def zero_grad(self, params: list) -> None: ...
+    def grad(self, p: Any) -> float: ...
+    def update(self, params: list, lr: float) -> None: ...
+
+    def value(self, v: Any) -> float:
+        return float(v.data)
+
+    def mlp(self, weights: list, neuron_sum: Callable = sum_op_by_op) -> Any:
+        return MLP(weights, self.param, neuron_sum)
+
+
+class Ours(Engine):
+    """Our engine: Values for parameters and inputs."""
+
+    name = "ours"
+    param = constant = staticmethod(Value)
+
+    def zero_grad(self, params: list) -> None:
+        for p in params:
+            p.grad = 0.0
+
+    def grad(self, p: Any) -> float:
+        return p.grad
+
+    def update(self, params: list, lr: float) -> None:
+        for p in params:
+            p.data -= lr * p.grad
+
+
+class Micrograd(Engine):
+    """micrograd 0.1.0: its Value, and its own nn.MLP for W3."""
+
+    name = "micrograd"
+
+    def __init__(self) -> None:
+        import micrograd.engine
+        import micrograd.nn
+        self.nn = micrograd.nn
+        self.param = self.constant = micrograd.engine.Value
+
+    def mlp(self, weights: list, neuron_sum: Callable = sum_op_by_op) -> Any:
+        """micrograd's own nn.MLP (its neurons sum op by op), its random weights replaced by ours."""
+        assert neuron_sum is sum_op_by_op
+        model = self.nn.MLP(len(weights[0][0][0]), [len(layer) for layer in weights])
+        for layer, our_layer in zip(model.layers, weights):
+            for neuron, (ws, b) in zip(layer.neurons, our_layer):
+                for p, w in zip(neuron.w, ws):
+                    p.data = w
+                neuron.b.data = b
+        return model
+
+    def zero_grad(self, params: list) -> None:
+        for p in params:
+            p.grad = 0
+
+    def grad(self, p: Any) -> float:
+        return p.grad
+
+    def update(self, params: list, lr: float) -> None:
+        for p in params:
+            p.data -= lr * p.grad
+
+
+class Torch(Engine):
+    """PyTorch scalar tensors: 0-d float64, requires_grad for parameters only, on one thread."""
+
+    name = "torch"
+
+    def __init__(self) -> None:
+        import torch
+        torch.set_num_threads(1)  # fairness: every engine on one core
+        torch.set_default_dtype(torch.float64)
+        self.torch = torch
+
+    def param(self, x: float) -> Any:
+        return self.torch.tensor(x, dtype=self.torch.float64, requires_grad=True)
+
+    def constant(self, x: float) -> Any:
+        return self.torch.tensor(x, dtype=self.torch.float64)
+
+    def zero_grad(self, params: list) -> None:
+        for p in params:
+            p.grad = None
+
+    def grad(self, p: Any) -> float:
+        return p.grad.item()
+
+    def value(self, v: Any) -> float:
+        return v.item()
+
+    def update(self, params: list, lr: float) -> None:
+        with self.torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+
+
+ENGINES: dict[str, type[Engine]] = {"ours": Ours, "micrograd": Micrograd, "torch": Torch}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The workloads.
+
+def w1_step(e: Engine) -> Callable[[], None]:
+    """W1: make a, b, c, build J = 3(a + bc), backward."""
+    param = e.param
+
+    def step() -> None:
+        course_graph(param(5.0), param(3.0), param(2.0)).backward()
+    return step
+
+
+def w1_check(e: Engine) -> list[float]:
+    """J and its gradients, for the agreement check."""
+    a, b, c = e.param(5.0), e.param(3.0), e.param(2.0)
+    J = course_graph(a, b, c)
+    J.backward()
+    return [e.value(J), e.grad(a), e.grad(b), e.grad(c)]
+
+
+def w2_model(e: Engine, neuron_sum: Callable = sum_op_by_op) -> tuple[list, Callable[[], Any]]:
+    """W2: logistic regression parameters and its cost function on the fixed data."""
+    X, y, w0 = logreg_data()
+    w, b = [e.param(v) for v in w0], e.param(0.0)
+    return [*w, b], lambda: logreg_cost(w, b, X, y, e.constant, neuron_sum)
+
+
+def w3_model(e: Engine, neuron_sum: Callable = sum_op_by_op) -> tuple[list, Callable[[], Any]]:
+    """W3: micrograd's demo MLP(2, [16, 16, 1]) and its loss on the moons."""
+    X, y = moons()
+    model = e.mlp(mlp_weights(), neuron_sum)
+    params = model.parameters()
+    return params, lambda: hinge_loss(model, params, X, y, e.constant)
+
+
+def training_step(e: Engine, params: list, loss_fn: Callable[[], Any]) -> Callable[[], None]:
+    """One gradient-descent step: forward, zero the grads, backward, update."""
+    def step() -> None:
+        loss = loss_fn()
+        e.zero_grad(params)
+        loss.backward()
+        e.update(params, LEARNING_RATE)
+    return step
+
+
+def loss_and_grads(e: Engine, params: list, loss_fn: Callable[[], Any], picks: Sequence[int]) -> list[float]:
+    """The loss and the gradients of a few parameters, before any update."""
+    loss = loss_fn()
+    e.zero_grad(params)
+    loss.backward()
+    return [e.value(loss)] + [e.grad(params[i]) for i in picks]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Timing.
+
+def best_per_call(fn: Callable[[], None], repeats: int = 7, budget: float = 0.2) -> float:
+    """Best over `repeats` loops of ~budget seconds of the mean time per call; the collector stays on."""
+    fn()
+    number, t = 1, 0.0
+    while t < budget / 10:
+        number *= 4
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        t = time.perf_counter() - t0
+    number = max(1, int(number * budget / t))
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def step_times(step: Callable[[], None], steps: int, collector: bool) -> list[float]:
+    """Wall time of `steps` steps after a warm-up one.
+
+    collector=True: Python's default, steps back to back as in a training loop (collections happen where they fall).
+    collector=False: gc.collect() before each step, gc.disable() during it; cyclic garbage is left to that collect.
+    """
+    gc.collect()
+    step()
+    times = []
+    for _ in range(steps):
+        if not collector:
+            gc.collect()
+            gc.disable()
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+        gc.enable()
+    return times
+
+
+def time_per_step(step: Callable[[], None], collector: bool) -> float:
+    """Seconds per step: collector on, the mean of a STEPS_GC_ON-step loop (collections included); off, the median."""
+    if collector:
+        return statistics.mean(step_times(step, STEPS_GC_ON, True))
+    return statistics.median(step_times(step, STEPS_GC_OFF, False))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Workers, each run in a fresh interpreter by main().
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes (VmHWM; unlike ru_maxrss, not inherited from the parent)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+
+
+def chain_worker(engine: str, n: int) -> dict:
+    """W4: x = x * 1.0000001 n times from a leaf, then backward: best time, bytes per node, the leaf's gradient."""
+    e = ENGINES[engine]()
+
+    def build(size: int) -> tuple[Any, Any]:
+        x0 = x = e.param(1.0)
+        for _ in range(size):
+            x = x * CHAIN_FACTOR
+        return x0, x
+
+    def run(size: int) -> tuple[float, Any, Any]:
+        t0 = time.perf_counter()
+        x0, x = build(size)
+        x.backward()
+        return time.perf_counter() - t0, x0, x
+
+    result: dict[str, Any] = {"engine": engine, "n": n}
+    run(100)  # warm-up: imports, caches
+    rss0 = peak_rss()
+    if engine == "micrograd":  # its backward recurses once per node: we expect RecursionError, and measure the graph
+        traced = n <= 10**5  # micrograd's 10^6 build takes ~35 s under tracemalloc: there, the rise of the peak RSS
+        if traced:
+            tracemalloc.start()
+        x0, x = build(n)
+        graph = tracemalloc.get_traced_memory()[1] if traced else peak_rss() - rss0
+        result.update(graph_bytes_per_node=graph / n, graph_measure="tracemalloc" if traced else "RSS")
+        try:
+            x.backward()
+            result["grad"] = e.grad(x0)
+        except RecursionError:
+            result["error"] = "RecursionError"
+        return result
+    t, x0, x = run(n)  # the first run: the rise of the peak RSS is this chain's
+    result["rss_bytes_per_node"] = (peak_rss() - rss0) / n
+    result["grad"] = e.grad(x0)
+    del x0, x
+    times = [t]
+    for _ in range(4 if n <= 10**4 else 2 if n <= 10**5 else 1):
+        t, x0, x = run(n)
+        del x0, x
+        times.append(t)
+    result["seconds"] = min(times)
+    if engine == "ours":  # tracemalloc sees Python's allocations only, not torch's C++ graph
+        tracemalloc.start()
+        _, x0, x = run(n)
+        result["peak_bytes_per_node"] = tracemalloc.get_traced_memory()[1] / n
+    return result
+
+
+def w3_worker(engine: str) -> dict:
+    """W3 op by op, collector on, in a process holding numpy and this one engine only."""
+    e = ENGINES[engine]()
+    return {"engine": engine, "seconds": time_per_step(training_step(e, *w3_model(e)), True)}
+
+
+def run_worker(*args: str) -> dict:
+    """Run this script with args in a fresh interpreter; its last output line is JSON."""
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"error": f"exit {out.returncode}: {out.stderr.strip()[-300:]}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def micrograd_max_depth() -> int:
+    """The longest chain whose backward micrograd survives at the default recursion limit (bisection)."""
+    e = Micrograd()
+
+    def survives(depth: int) -> bool:
+        x = e.param(1.0)
+        for _ in range(depth):
+            x = x * CHAIN_FACTOR
+        try:
+            x.backward()
+            return True
+        except RecursionError:
+            return False
+    lo, hi = 1, 10_000
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if survives(mid) else (lo, mid)
+    return lo
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report.
+
+def fmt_time(t: float | None) -> str:
+    """Seconds, in the unit that reads best."""
+    if t is None:
+        return "-"
+    if abs(t) < 1e-3:
+        return f"{t * 1e6:.2f} us"
+    if abs(t) < 1:
+        return f"{t * 1e3:.1f} ms"
+    return f"{t:.2f} s"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    """a/b as '0.123x'."""
+    return "-" if a is None or not b else f"{a / b:.3f}x"
+
+
+def verdict(a: float | None, b: float | None, limit: float) -> str:
+    """PASS or FAIL for a/b against an upper limit."""
+    return "-" if a is None or not b else ("PASS" if a / b <= limit else "FAIL")
+
+
+def agree(what: str, results: dict[str, list[float]], rtol: float = 1e-9) -> None:
+    """Stop the run unless every engine's numbers equal the first engine's within rtol."""
+    names = list(results)
+    ref = results[names[0]]
+    for name in names[1:]:
+        for i, (a, b) in enumerate(zip(ref, results[name])):
+            if not math.isclose(a, b, rel_tol=rtol, abs_tol=1e-12):
+                raise SystemExit(f"bench: {what}: {name} disagrees with {names[0]} at item {i}: {b!r} vs {a!r}")
+    print(f"  {what}: {', '.join(names)} agree (loss {ref[0]:.12g} and {len(ref) - 1} gradients, rtol {rtol:g})")
+
+
+def print_table(rows: list[tuple]) -> None:
+    """Rows of (workload, ours, micrograd, torch, ours/micrograd, ours/torch, target, result), aligned."""
+    header = ("workload", "ours", "micrograd", "torch", "ours/mg", "ours/torch", "target", "result")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(str(c).ljust(w) if i in (0, 6) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+
+
+def main() -> None:
+    """Check that the engines agree, time every workload, print the table."""
+    started = time.perf_counter()
+    import micrograd
+    import torch
+    ours, mg, th = Ours(), Micrograd(), Torch()
+    print("chainrule bench: our engine vs micrograd 0.1.0 vs PyTorch scalar tensors")
+    print(f"  date {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, Python {platform.python_version()} "
+          f"({platform.python_implementation()}), {os.cpu_count()} CPUs, {platform.machine()} {platform.system()}")
+    mg_version = getattr(micrograd, "__version__", "0.1.0")
+    print(f"  numpy {np.__version__}, micrograd {mg_version}, torch {torch.__version__}:"
+          f" 0-d float64 tensors, torch.set_num_threads(1) for fairness (every engine on one core)")
+    print(f"  our engine: {Path(autograd.__file__).parent}")
+    print(f"  times: W1 best of 7 loops; W2/W3 with the collector on, mean of {STEPS_GC_ON} consecutive steps (a"
+          f" training loop, its collections included); off, median of {STEPS_GC_OFF}; W4 best of 2-5 runs")
+
+    print("\nAgreement before timing (same data, same weights, float64 everywhere):")
+    agree("W1 J, dJ/da, dJ/db, dJ/dc", {e.name: w1_check(e) for e in (ours, mg, th)}, rtol=0)
+    picks3 = (0, 2, 47, 100, 336)
+    w3 = {e.name: loss_and_grads(e, *w3_model(e), picks3) for e in (ours, mg, th)}
+    w3["ours autograd.sum"] = loss_and_grads(ours, *w3_model(ours, sum_fused), picks3)
+    w3["ours autograd.dot"] = loss_and_grads(ours, *w3_model(ours, dot_fused), picks3)
+    agree("W3", w3)
+    picks2 = (0, 7, 19, 20)
+    w2 = {e.name: loss_and_grads(e, *w2_model(e), picks2) for e in (ours, th)}
+    w2["ours autograd.sum"] = loss_and_grads(ours, *w2_model(ours, sum_fused), picks2)
+    w2["ours autograd.dot"] = loss_and_grads(ours, *w2_model(ours, dot_fused), picks2)
+    agree("W2", w2)
+    nodes = {name: len(autograd.backward_order(w3_model(ours, s)[1]())) for name, s in
+             (("op by op", sum_op_by_op), ("autograd.sum", sum_fused), ("autograd.dot", dot_fused))}
+
+    print("\nTiming W1, W2, W3 in this process ...", flush=True)
+    w1 = {e.name: best_per_call(w1_step(e)) for e in (ours, mg, th)}
+    variants = {"ours": (ours, sum_op_by_op), "micrograd": (mg, sum_op_by_op), "torch": (th, sum_op_by_op),
+                "ours sum": (ours, sum_fused), "ours dot": (ours, dot_fused)}
+    w2t = {key: time_per_step(training_step(e, *w2_model(e, s)), True)
+           for key, (e, s) in variants.items() if key != "micrograd"}
+    w3t = {(key, on): time_per_step(training_step(e, *w3_model(e, s)), on)
+           for on in (True, False) for key, (e, s) in variants.items()}
+
+    print("W3 in fresh processes, W4 chains in a fresh process each ...", flush=True)
+    fresh = {name: run_worker("--w3", name) for name in ("ours", "micrograd")}
+    max_depth = micrograd_max_depth()
+    chains = {(name, n): run_worker("--chain", name, str(n)) for n in CHAIN_SIZES for name in ENGINES}
+
+    rows: list[tuple] = [
+        ("W1 course graph build+backward", fmt_time(w1["ours"]), fmt_time(w1["micrograd"]), fmt_time(w1["torch"]),
+         ratio(w1["ours"], w1["micrograd"]), ratio(w1["ours"], w1["torch"]),
+         "<= 0.30x micrograd", verdict(w1["ours"], w1["micrograd"], 0.30)),
+        ("W2 logreg step, op by op", fmt_time(w2t["ours"]), "n/a", fmt_time(w2t["torch"]), "-",
+         ratio(w2t["ours"], w2t["torch"]), "<= 0.25x torch", verdict(w2t["ours"], w2t["torch"], 0.25))]
+    for key, label in (("ours sum", "autograd.sum"), ("ours dot", "autograd.dot")):
+        rows.append((f"W2 logreg step, ours with {label}", fmt_time(w2t[key]), "n/a", fmt_time(w2t["torch"]), "-",
+                     ratio(w2t[key], w2t["torch"]), "(info)", "-"))
+    for key, label in (("ours", "op by op"), ("ours sum", "ours with autograd.sum"),
+                       ("ours dot", "ours with autograd.dot")):
+        for on in (True, False):
+            o, m, t = w3t[key, on], w3t["micrograd", on], w3t["torch", on]
+            target, result = ("<= 0.10x micrograd", verdict(o, m, 0.10)) if key == "ours" and on else ("(info)", "-")
+            rows.append((f"W3 MLP step, {label}, gc {'on' if on else 'off'}", fmt_time(o), fmt_time(m), fmt_time(t),
+                         ratio(o, m), ratio(o, t), target, result))
+        o, m = w3t[key, True], w3t["micrograd", False]
+        target, result = ("<= 0.6x micrograd gc off", verdict(o, m, 0.6)) if key == "ours" else ("(info)", "-")
+        rows.append((f"W3 {label}: ours gc on / micrograd gc off", fmt_time(o), fmt_time(m), "-", ratio(o, m), "-",
+                     target, result))
+    o, m = fresh["ours"].get("seconds"), fresh["micrograd"].get("seconds")
+    rows.append(("W3 op by op, gc on, fresh process each", fmt_time(o), fmt_time(m), "-", ratio(o, m), "-",
+                 "(info)", "-"))
+    for n in CHAIN_SIZES:
+        o, m, t = chains["ours", n], chains["micrograd", n], chains["torch", n]
+        mg_cell = f"fails ({m['error']})" if "error" in m else fmt_time(m.get("seconds"))
+        rows.append((f"W4 chain 10^{round(math.log10(n))} build+backward", fmt_time(o.get("seconds")), mg_cell,
+                     fmt_time(t.get("seconds")), "-", ratio(o.get("seconds"), t.get("seconds")), "(info)", "-"))
+    for n in CHAIN_SIZES:
+        o, m, t = chains["ours", n], chains["micrograd", n], chains["torch", n]
+        peak, graph, rss = o.get("peak_bytes_per_node"), m.get("graph_bytes_per_node"), t.get("rss_bytes_per_node")
+        target, result = ("(info)", "-")
+        if n == 10**6:
+            target, result = "<= 250 B/node", "-" if peak is None else "PASS" if peak <= 250 else "FAIL"
+        graph_cell = "-" if graph is None else f"{graph:.0f} B graph" + (" (RSS)" * (m["graph_measure"] == "RSS"))
+        rows.append((f"W4 chain 10^{round(math.log10(n))} bytes/node", "-" if peak is None else f"{peak:.0f} B",
+                     graph_cell, "-" if rss is None else f"{rss:.0f} B (RSS)", ratio(peak, graph), ratio(peak, rss),
+                     target, result))
+    print()
+    print_table(rows)
+
+    print("\nThe garbage collector's cost on W3, per step (gc on - gc off), in this process:")
+    for key, label in (("ours", "ours, op by op"), ("ours sum", "ours, autograd.sum"),
+                       ("ours dot", "ours, autograd.dot"), ("micrograd", "micrograd"), ("torch", "torch")):
+        on, off = w3t[key, True], w3t[key, False]
+        print(f"  {label:20} {fmt_time(on):>9} on, {fmt_time(off):>9} off: collector {fmt_time(on - off):>9}"
+              f" = {100 * (on - off) / on:5.1f}% of the step")
+    print(f"  Its cost grows with every tracked object in the process: here torch's and micrograd's modules are loaded"
+          f" too ({len(gc.get_objects()):,} tracked objects now); the fresh-process row has numpy and one engine only.")
+    print(f"  Graph sizes in our engine (W3, one step): "
+          + ", ".join(f"{count:,} nodes {name}" for name, count in nodes.items()))
+    print("\nNotes:")
+    print("  W2: micrograd 0.1.0 has no exp, log or sigmoid, so n/a. Inputs are scalars (Values; for torch, 0-d tensors"
+          " without requires_grad), built inside each step as in micrograd's demo.")
+    print(f"  W4: micrograd's backward recurses once per node: its longest chain at the default recursion limit"
+          f" ({sys.getrecursionlimit()}) is {max_depth} nodes. Its bytes/node are the graph alone, as backward fails"
+          f" (tracemalloc peak of the build, its constant nodes included; at 10^6, the rise of the peak RSS).")
+    print("  W4 bytes/node: ours, tracemalloc peak of build+backward / n; torch, the rise of the peak RSS (VmHWM) over"
+          " the first build+backward / n, as tracemalloc does not see C++ allocations (noise at 10^3-10^4).")
+    for n in CHAIN_SIZES:
+        o, t = chains["ours", n], chains["torch", n]
+        errors = "".join(f"; {name} error: {c['error']}" for name, c in (("ours", o), ("torch", t)) if "error" in c)
+        rise = o.get("rss_bytes_per_node", 0)
+        print(f"    10^{round(math.log10(n))}: ours peak RSS rise {rise:.0f} B/node; grad of the leaf:"
+              f" ours {o.get('grad')!r}, torch {t.get('grad')!r}, exact {CHAIN_FACTOR ** n!r}{errors}")
+    print(f"\nTotal bench time {time.perf_counter() - started:.0f} s.")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--chain":
+        print(json.dumps(chain_worker(sys.argv[2], int(sys.argv[3]))), flush=True)
+        os._exit(0)  # skip tearing down a million-node graph at exit
+    if len(sys.argv) == 3 and sys.argv[1] == "--w3":
+        print(json.dumps(w3_worker(sys.argv[2])), flush=True)
+        os._exit(0)
+    main()
