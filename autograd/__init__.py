@@ -10,7 +10,8 @@
 
 from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, numerical_grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .value import Value, backward_order, dot, record, sum
+from .nary import dot, record, sum
+from .value import Value, backward_order
 
 __all__ = [
     "Value", "backward_order", "dot", "record", "sum",

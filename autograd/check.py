@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Sequence
 
 from .modes import no_grad
-from .value import Value, _as_number
+from ._numbers import as_number
+from .value import Value
 
 Function = Callable[..., Value]
 
@@ -29,7 +30,9 @@ def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, rela
     grads = []
     with no_grad():
         for i, x in enumerate(xs):
-            h = eps * (abs(x) or 1.0) if relative else eps * max(1.0, abs(x))
+            h = eps * abs(x) if relative else 0.0
+            if not h:  # not relative, or x too close to 0 for a step relative to it
+                h = eps * max(1.0, abs(x))
             up, down = xs.copy(), xs.copy()
             up[i], down[i] = x + h, x - h
             grads.append((_evaluate(f, up) - _evaluate(f, down)) / (up[i] - down[i]))
@@ -71,7 +74,7 @@ def grad_difference(analytic: Sequence[float], numeric: Sequence[float]) -> floa
 
 
 def _as_input(x) -> float:
-    x = _as_number(x, "a gradient check")
+    x = as_number(x, "a gradient check")
     if type(x) is not float:
         raise TypeError("a gradient check takes one number per input, not a batch")
     return x

@@ -21,7 +21,8 @@ from typing import Callable
 from hypothesis import strategies as st
 
 from .modes import no_grad
-from .value import Value, dot, sum
+from .nary import dot, sum
+from .value import Value
 
 _BIG = 1e300  # finite, far from zero: "large |x|" with room for a small step either side
 
@@ -50,7 +51,7 @@ OPERATIONS: dict[str, Operation] = {
     "add": Operation(lambda a, b: a + b, lambda a, b: a + b, (reals(-1e307, 1e307), reals(-1e307, 1e307))),
     "sub": Operation(lambda a, b: a - b, lambda a, b: a - b, (reals(-1e307, 1e307), reals(-1e307, 1e307))),
     "mul": Operation(lambda a, b: a * b, lambda a, b: a * b, (reals(-1e150, 1e150), reals(-1e150, 1e150))),
-    "div": Operation(lambda a, b: a / b, lambda a, b: a / b, (reals(-1e150, 1e150), reals(-1e150, 1e150, 1e-100))),
+    "div": Operation(lambda a, b: a / b, lambda a, b: a / b, (reals(-1e100, 1e100), reals(-1e100, 1e100, 1e-100))),
     "neg": Operation(lambda a: -a, lambda a: -a, (reals(),)),
     "add_const": Operation(lambda a: a + 2.5, lambda a: a + 2.5, (reals(),)),
     "const_sub": Operation(lambda a: 2.5 - a, lambda a: 2.5 - a, (reals(),)),

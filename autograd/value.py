@@ -20,18 +20,14 @@ Batches follow numpy's rules, including its RuntimeWarning on overflow in + - * 
 from __future__ import annotations
 
 import math
-from decimal import Decimal
-import numbers
-from collections.abc import Callable, Iterable, Sequence
-from operator import attrgetter
-from typing import Union
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from . import _floatmath, modes, ops
+from ._numbers import Number, as_const as _as_const, as_number, finite as _finite, short as _short
 from .modes import mode
 
-Number = Union[float, int, np.ndarray]
 
 
 class Value:
@@ -57,7 +53,7 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         if type(label) is not str:
             raise TypeError(f"label must be a str, got {type(label).__name__}")
-        self.data = data if type(data) is float else _as_number(data, "Value()")
+        self.data = data if type(data) is float else _as_data(data, "Value()")
         self.grad = 0.0
         self.label = label
         self.op = ""
@@ -276,64 +272,7 @@ def _reset_pending(root: Value) -> None:
                 stack.append(parent)
 
 
-def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
-    """v_1 + ... + v_n as one node (the course's for-loop sum); numbers among them fold into one constant."""
-    parents, total, const = [], 0.0, None
-    for v in values:
-        if type(v) is Value:
-            parents.append(v)
-            total = total + v.data
-        else:
-            const = _as_const(v) if const is None else const + _as_const(v)
-    if const is not None:
-        total = total + const
-    if not parents:
-        return Value(total)
-    return _node(total, tuple(parents), (1.0,) * len(parents), "sum", const)
-
-
-def dot(weights: Sequence[Value | float], xs: Sequence[Value | float] | np.ndarray) -> Value:
-    """w_1 x_1 + ... + w_n x_n as one node, with 2n parents at most (numbers are constants).
-
-    xs may also be a 2-D numpy array of constant features, one row per example, shape (m, n): the result is a
-    batch of m numbers, and backward() gets all the weights' gradients from one matrix product.
-    """
-    if isinstance(xs, np.ndarray) and xs.ndim == 2:
-        return _dot_batch(weights, xs)
-    weights, xs = _as_sequence(weights), _as_sequence(xs)
-    if len(weights) != len(xs):
-        raise ValueError(f"dot needs one weight per input: got {len(weights)} weights and {len(xs)} inputs")
-    parents, local_grads, total = [], [], 0.0
-    for w, x in zip(weights, xs):
-        wd = w.data if type(w) is Value else _as_const(w)
-        xd = x.data if type(x) is Value else _as_const(x)
-        total = total + wd * xd
-        if type(w) is Value:
-            parents.append(w)
-            local_grads.append(xd)
-        if type(x) is Value:
-            parents.append(x)
-            local_grads.append(wd)
-    if not parents:
-        return Value(total)
-    return _node(total, tuple(parents), tuple(local_grads), "dot")
-
-
-def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str) -> Value:
-    """A new operation's node, from its value and its local derivatives (one per parent): a custom op in one call.
-
-    Example, a cube: `record(x.data ** 3, [x], [3 * x.data ** 2], "cube")`.
-    """
-    if not all(type(p) is Value for p in parents):
-        raise TypeError("record(): every parent must be a Value")
-    if len(parents) != len(local_grads):
-        raise ValueError(f"record(): {len(parents)} parents but {len(local_grads)} local gradients; give one each")
-    data = _as_number(data, "record()")
-    return _node(data, tuple(parents), tuple(_as_const(g) for g in local_grads), str(op))
-
-
 _new = object.__new__
-_data = attrgetter("data")
 _MANY = object()  # _p1 of a node with more than two parents: its tuples are in _p0 and _g0
 
 
@@ -456,25 +395,6 @@ def _backward_many(node: Value, g, ready: list[Value]) -> None:
                 ready.append(parent)
 
 
-def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
-    """dot() of n weights with a constant (m, n) feature matrix: a batch of m sums."""
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"dot(): features must be real numbers, got an array of {X.dtype}")
-    m, n = X.shape
-    if len(weights) != n:
-        raise ValueError(f"dot(): {len(weights)} weights for {n} features per example (X has shape {X.shape})")
-    if m == 0:
-        raise ValueError("dot(): a batch needs at least one example; got an empty array")
-    weights = tuple(weights)
-    try:  # the fast path, one C loop: every weight a Value holding one float
-        w = np.fromiter(map(_data, weights), np.float64, n)
-    except (AttributeError, TypeError, ValueError):  # numbers or batches among the weights: the general path
-        return dot(weights, list(X.T))
-    X = np.asarray(X, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        return _node(X @ w, weights, X.T, "dot")
-
-
 def _check_grads(node: Value) -> None:
     for parent in node.parents:
         if not _finite(parent.grad):
@@ -487,52 +407,8 @@ def _describe(op: str, parents: Sequence[Value]) -> str:
     return f"operation '{op}' on ({inputs})"
 
 
-def _finite(x) -> bool:
-    return math.isfinite(x) if type(x) is float else bool(np.isfinite(x).all())
-
-
-def _short(x) -> str:
-    if type(x) is float:
-        return repr(x)
-    return np.array2string(np.asarray(x), threshold=6, precision=6)
-
-
-def _as_sequence(xs) -> list:
-    if isinstance(xs, np.ndarray):
-        if xs.ndim != 1:
-            raise ValueError(f"dot(): expected a 1-D array of numbers here, got shape {xs.shape}")
-        return _as_number(xs, "dot()").tolist()
-    return list(xs)
-
-
-def _as_const(x) -> float | np.ndarray:
-    """A Python number (or numpy batch) used in an operation: a constant, checked and made float."""
-    if type(x) is float:
-        return x
-    if type(x) is int:  # the common 3 in 3*v, without the slower checks
-        try:
-            return float(x)
-        except OverflowError:
-            return math.inf if x > 0 else -math.inf
-    return _as_number(x, "an operation on a Value")
-
-
-def _as_number(x, where: str) -> float | np.ndarray:
-    """x as a float, or as a 1-D float64 array for a batch; a clear TypeError or ValueError for anything else."""
+def _as_data(x, where: str) -> float | np.ndarray:
+    """A Value's data from x, or a clear error; a Value is refused rather than nested."""
     if isinstance(x, Value):
         raise TypeError(f"{where} got a Value where a number belongs: use the Value itself, or its .data")
-    if isinstance(x, (numbers.Real, np.bool_, Decimal)):
-        try:
-            return float(x)
-        except OverflowError:  # an int beyond float range: IEEE rounds it to inf
-            return math.inf if x > 0 else -math.inf
-    if isinstance(x, np.ndarray):
-        if x.ndim == 0:
-            return _as_number(x.item(), where)
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"{where} needs real numbers, got an array of {x.dtype}")
-        if x.ndim != 1 or len(x) == 0:
-            raise ValueError(f"{where} takes a batch as a 1-D array with one number per example, got shape {x.shape}")
-        return np.array(x, dtype=np.float64)  # a copy: the graph must not change when the caller's array does
-    raise TypeError(f"{where} needs a real number (or a 1-D numpy array for a batch), "
-                    f"got {type(x).__name__} {x!r:.40}")
+    return as_number(x, where)

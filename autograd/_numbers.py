@@ -1,0 +1,56 @@
+"""Numbers coming in: a float or a 1-D float64 batch from anything a user may pass, or a clear error; and numbers
+going out in messages."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal
+from typing import Union
+
+import numpy as np
+
+Number = Union[float, int, np.ndarray]
+
+
+def finite(x) -> bool:
+    """True when x (a float or a batch) holds no nan or inf."""
+    return math.isfinite(x) if type(x) is float else bool(np.isfinite(x).all())
+
+
+def short(x) -> str:
+    """x for a message: a float as repr, a batch abbreviated."""
+    if type(x) is float:
+        return repr(x)
+    return np.array2string(np.asarray(x), threshold=6, precision=6)
+
+
+def as_const(x) -> float | np.ndarray:
+    """A Python number (or numpy batch) used in an operation: a constant, checked and made float."""
+    if type(x) is float:
+        return x
+    if type(x) is int:  # the common 3 in 3*v, without the slower checks
+        try:
+            return float(x)
+        except OverflowError:
+            return math.inf if x > 0 else -math.inf
+    return as_number(x, "an operation on a Value")
+
+
+def as_number(x, where: str) -> float | np.ndarray:
+    """x as a float, or as a 1-D float64 array for a batch; a clear TypeError or ValueError for anything else."""
+    if isinstance(x, (numbers.Real, np.bool_, Decimal)):
+        try:
+            return float(x)
+        except OverflowError:  # an int beyond float range: IEEE rounds it to inf
+            return math.inf if x > 0 else -math.inf
+    if isinstance(x, np.ndarray):
+        if x.ndim == 0:
+            return as_number(x.item(), where)
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{where} needs real numbers, got an array of {x.dtype}")
+        if x.ndim != 1 or len(x) == 0:
+            raise ValueError(f"{where} takes a batch as a 1-D array with one number per example, got shape {x.shape}")
+        return np.array(x, dtype=np.float64)  # a copy: the graph must not change when the caller's array does
+    raise TypeError(f"{where} needs a real number (or a 1-D numpy array for a batch), "
+                    f"got {type(x).__name__} {x!r:.40}")

@@ -1,0 +1,96 @@
+"""Operations of many inputs, each one node however many: sum, dot, and record (an operation of your own)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+
+import numpy as np
+
+from ._numbers import Number, as_const as _as_const, as_number
+from .value import Value, _as_data, _node
+
+_data = attrgetter("data")
+
+
+def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
+    """v_1 + ... + v_n as one node (the course's for-loop sum); numbers among them fold into one constant."""
+    parents, total, const = [], 0.0, None
+    for v in values:
+        if type(v) is Value:
+            parents.append(v)
+            total = total + v.data
+        else:
+            const = _as_const(v) if const is None else const + _as_const(v)
+    if const is not None:
+        total = total + const
+    if not parents:
+        return Value(total)
+    return _node(total, tuple(parents), (1.0,) * len(parents), "sum", const)
+
+
+def dot(weights: Sequence[Value | float], xs: Sequence[Value | float] | np.ndarray) -> Value:
+    """w_1 x_1 + ... + w_n x_n as one node, with 2n parents at most (numbers are constants).
+
+    xs may also be a 2-D numpy array of constant features, one row per example, shape (m, n): the result is a
+    batch of m numbers, and backward() gets all the weights' gradients from one matrix product.
+    """
+    if isinstance(xs, np.ndarray) and xs.ndim == 2:
+        return _dot_batch(weights, xs)
+    weights, xs = _as_sequence(weights), _as_sequence(xs)
+    if len(weights) != len(xs):
+        raise ValueError(f"dot needs one weight per input: got {len(weights)} weights and {len(xs)} inputs")
+    parents, local_grads, total = [], [], 0.0
+    for w, x in zip(weights, xs):
+        wd = w.data if type(w) is Value else _as_const(w)
+        xd = x.data if type(x) is Value else _as_const(x)
+        total = total + wd * xd
+        if type(w) is Value:
+            parents.append(w)
+            local_grads.append(xd)
+        if type(x) is Value:
+            parents.append(x)
+            local_grads.append(wd)
+    if not parents:
+        return Value(total)
+    return _node(total, tuple(parents), tuple(local_grads), "dot")
+
+
+def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str) -> Value:
+    """A new operation's node, from its value and its local derivatives (one per parent): a custom op in one call.
+
+    Example, a cube: `record(x.data ** 3, [x], [3 * x.data ** 2], "cube")`.
+    """
+    if not all(type(p) is Value for p in parents):
+        raise TypeError("record(): every parent must be a Value")
+    if len(parents) != len(local_grads):
+        raise ValueError(f"record(): {len(parents)} parents but {len(local_grads)} local gradients; give one each")
+    data = _as_data(data, "record()")
+    return _node(data, tuple(parents), tuple(_as_const(g) for g in local_grads), str(op))
+
+
+def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
+    """dot() of n weights with a constant (m, n) feature matrix: a batch of m sums."""
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"dot(): features must be real numbers, got an array of {X.dtype}")
+    m, n = X.shape
+    if len(weights) != n:
+        raise ValueError(f"dot(): {len(weights)} weights for {n} features per example (X has shape {X.shape})")
+    if m == 0:
+        raise ValueError("dot(): a batch needs at least one example; got an empty array")
+    weights = tuple(weights)
+    try:  # the fast path, one C loop: every weight a Value holding one float
+        w = np.fromiter(map(_data, weights), np.float64, n)
+    except (AttributeError, TypeError, ValueError):  # numbers or batches among the weights: the general path
+        return dot(weights, list(X.T))
+    X = np.asarray(X, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return _node(X @ w, weights, X.T, "dot")
+
+
+def _as_sequence(xs) -> list:
+    if isinstance(xs, np.ndarray):
+        if xs.ndim != 1:
+            raise ValueError(f"dot(): expected a 1-D array of numbers here, got shape {xs.shape}")
+        return as_number(xs, "dot()").tolist()
+    return list(xs)
