@@ -15,6 +15,7 @@ import json
 import math
 import os
 import tempfile
+
 import numpy as np
 
 from autograd import Value, no_grad
