@@ -29,12 +29,17 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum
     return _node(total, tuple(parents), (1.0,) * len(parents), "sum", const)
 
 
-def dot(weights: Sequence[Value | float], xs: Sequence[Value | float] | np.ndarray) -> Value:
+def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | np.ndarray) -> Value:
     """w_1 x_1 + ... + w_n x_n as one node, with 2n parents at most (numbers are constants).
 
     xs may also be a 2-D numpy array of constant features, one row per example, shape (m, n): the result is a
     batch of m numbers, and backward() gets all the weights' gradients from one matrix product.
+
+    weights may also be a single Value holding a vector of n numbers (the course's w): a node of one parent, whose
+    grad backward() leaves as a vector. Its features must then be constants, one example or a matrix X.
     """
+    if type(weights) is Value:
+        return _dot_vector(weights, xs)
     if isinstance(xs, np.ndarray) and xs.ndim == 2:
         return _dot_batch(weights, xs)
     weights, xs = _as_sequence(weights), _as_sequence(xs)
@@ -86,6 +91,28 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
     X = np.asarray(X, dtype=np.float64)
     with np.errstate(all="ignore"):
         return _node(X @ w, weights, X.T, "dot")
+
+
+def _dot_vector(w: Value, xs: Sequence[float] | np.ndarray) -> Value:
+    """dot() of a weight vector with constant features: x . w for one example, X @ w for a batch."""
+    if type(w.data) is float:
+        raise TypeError("dot(): a single Value as the weights must hold a vector of n numbers, such as "
+                        "Value(np.zeros(n)); pass a list for separate weights")
+    if isinstance(xs, Value) or (not isinstance(xs, np.ndarray) and any(isinstance(x, Value) for x in xs)):
+        raise TypeError("dot(): with a weight vector the features must be numbers (constants), not Values; "
+                        "pass the weights as a list of Values instead")
+    X = np.asarray(xs)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"dot(): features must be real numbers, got {X.dtype}")
+    n = len(w.data)
+    if X.ndim not in (1, 2) or X.shape[-1] != n or X.size == 0:
+        raise ValueError(f"dot(): {n} weights take one example of {n} numbers or a batch of shape (m, {n}), "
+                         f"got shape {X.shape}")
+    X = X.astype(np.float64, copy=False)
+    with np.errstate(all="ignore"):
+        if X.ndim == 1:  # one example: d(x . w)/dw = x, a copy so that the caller may reuse their array
+            return _node(float(X @ w.data), (w,), (X.copy(),), "dot")
+        return _node(X @ w.data, (w,), (X.T,), "dot")  # a batch (X not copied, as in _dot_batch): X.T @ dJ/dz
 
 
 def _as_sequence(xs) -> list:

@@ -399,9 +399,12 @@ def _backward_many(node: Value, g, ready: list[Value]) -> None:
     else:
         with np.errstate(all="ignore"):
             for parent, local in zip(parents, local_grads):
-                contribution = local * g
-                if type(parent.data) is float:  # a number that met a batch: the sum over the examples
-                    contribution = float(contribution.sum())
+                if type(local) is np.ndarray and local.ndim == 2:  # a weight vector's X.T (dot): one product
+                    contribution = local @ g
+                else:
+                    contribution = local * g
+                    if type(parent.data) is float:  # a number that met a batch: the sum over the examples
+                        contribution = float(contribution.sum())
                 parent.grad += contribution
     for parent in parents:
         if parent._p0 is not None:

@@ -86,18 +86,24 @@ class MLP(Module):
 
 
 class LinearRegression(Module):
-    """y_hat = w . x + b, weights and bias starting at zero."""
+    """y_hat = w . x + b, weights and bias starting at zero.
 
-    def __init__(self, nin: int) -> None:
+    The weights are n Values w1..wn (the course's per-weight graph), or with vector=True one Value w holding all
+    n (the course's w of shape (n, 1)): the same numbers, but a step costs one matrix product instead of a Python
+    loop over the weights, the choice for many features such as the cat images' 12,288.
+    """
+
+    def __init__(self, nin: int, vector: bool = False) -> None:
         self.nin = _check_size(nin, "nin")
-        self.w = [Value(0.0, label=f"w{i + 1}") for i in range(nin)]
+        self.vector = bool(vector)
+        self.w = Value(np.zeros(nin), label="w") if vector else [Value(0.0, label=f"w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, label="b")
 
     def __call__(self, x: Input) -> Value:
         return dot(self.w, _check_input(x, self.nin)) + self.b
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.nin})"
+        return f"{type(self).__name__}({self.nin}{', vector=True' if self.vector else ''})"
 
 
 class LogisticRegression(LinearRegression):

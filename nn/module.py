@@ -7,6 +7,8 @@ The file is plain JSON (never pickle, which runs code when loaded):
 
     {"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
      "parameters": {"w.0": 0.0123, ..., "b": -0.01}}
+
+A parameter holding a vector (LogisticRegression(n, vector=True)) is saved as a list: "w": [0.0123, ...].
 """
 
 from __future__ import annotations
@@ -56,10 +58,10 @@ class Module:
         """Write the parameters to path as JSON, atomically: a crash never leaves a half-written file."""
         params = {}
         for name, p in self.named_parameters():
-            if type(p.data) is not float or not math.isfinite(p.data):
-                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is {p.data!r}, "
-                                 "not a finite number")
-            params[name] = p.data
+            if not np.isfinite(p.data).all():
+                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is {p.data!r:.60}, "
+                                 "not finite")
+            params[name] = p.data if type(p.data) is float else p.data.tolist()
         state = {"format": FORMAT, "version": VERSION, "model": type(self).__name__, "parameters": params}
         text = json.dumps(state, indent=1, allow_nan=False)
         directory = os.path.dirname(os.path.abspath(path))
@@ -83,7 +85,8 @@ class Module:
         """
         with open(path, "rb") as f:
             raw = f.read()
-        values = _parse_state(raw, path, type(self).__name__, [name for name, _ in self.named_parameters()])
+        sizes = {name: None if type(p.data) is float else len(p.data) for name, p in self.named_parameters()}
+        values = _parse_state(raw, path, type(self).__name__, sizes)
         for (_, p), x in zip(self.named_parameters(), values):
             p.data = x
         return self
@@ -115,10 +118,11 @@ def _first_of_each(items: list, values: list[Value]) -> list:
     return [item for item, i in zip(items, ids) if not (i in seen or seen.add(i))]
 
 
-def _parse_state(raw: bytes, path, model: str, names: list[str]) -> list[float]:
-    """The parameter values in `names` order, from a saved file's bytes; ValueError naming any problem."""
+def _parse_state(raw: bytes, path, model: str, sizes: dict[str, int | None]) -> list[float | np.ndarray]:
+    """The parameter values in `sizes` order (None: a number, n: a vector of n), from a saved file's bytes;
+    ValueError naming any problem."""
     try:
-        return _check_state(_read_json(raw), model, names)
+        return _check_state(_read_json(raw), model, sizes)
     except _BadFile as e:
         raise ValueError(f"cannot load {os.fspath(path)!r} into {model}: {e}") from None
 
@@ -143,7 +147,7 @@ def _read_json(raw: bytes):
         raise _BadFile(f"not valid JSON (corrupt or truncated?): {e}") from None
 
 
-def _check_state(state, model: str, names: list[str]) -> list[float]:
+def _check_state(state, model: str, sizes: dict[str, int | None]) -> list[float | np.ndarray]:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise _BadFile(f"not a chainrule model file (expected \"format\": \"{FORMAT}\")")
     if state.get("version") != VERSION:
@@ -153,26 +157,36 @@ def _check_state(state, model: str, names: list[str]) -> list[float]:
     params = state.get("parameters")
     if not isinstance(params, dict):
         raise _BadFile("\"parameters\" is missing or not an object of name: number")
-    known = set(names)
-    missing = [n for n in names if n not in params]
-    unknown = [n for n in params if n not in known]
+    missing = [n for n in sizes if n not in params]
+    unknown = [n for n in params if n not in sizes]
     if missing or unknown:
-        raise _BadFile(f"the model has {len(names)} parameters, the file {len(params)}"
+        raise _BadFile(f"the model has {len(sizes)} parameters, the file {len(params)}"
                        + (f"; missing {_few(missing)}" if missing else "")
                        + (f"; unknown {_few(unknown)}" if unknown else ""))
-    values = []
-    for n in names:
-        x = params[n]
-        if type(x) not in (int, float):
-            raise _BadFile(f"parameter {n} is {x!r:.40}, not a number")
-        try:
-            x = float(x)
-        except OverflowError:
-            x = math.inf
-        if not math.isfinite(x):
-            raise _BadFile(f"parameter {n} is {params[n]!r:.40}, not a finite number")
-        values.append(x)
+    values: list[float | np.ndarray] = []
+    for name, size in sizes.items():
+        x = params[name]
+        if size is None:
+            values.append(_number(x, name))
+        elif type(x) is not list or len(x) != size:
+            got = f"a list of {len(x)}" if type(x) is list else f"{x!r:.40}"
+            raise _BadFile(f"parameter {name} must be a list of {size} numbers, got {got}")
+        else:
+            values.append(np.array([_number(v, f"{name}[{i}]") for i, v in enumerate(x)]))
     return values
+
+
+def _number(x, name: str) -> float:
+    """A parameter's number from the file, finite, or _BadFile."""
+    if type(x) not in (int, float):
+        raise _BadFile(f"parameter {name} is {x!r:.40}, not a number")
+    try:
+        value = float(x)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise _BadFile(f"parameter {name} is {x!r:.40}, not a finite number")
+    return value
 
 
 def _few(names: list[str]) -> str:

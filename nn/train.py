@@ -86,13 +86,14 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     threshold = THRESHOLDS.get(loss)
     rows = None if vectorized else X.tolist()  # the for loop reads each example as a list of numbers
     batches = _batches(len(y), batch_size, seed)
+    is_one = y == 1.0
     history = History()
     with tqdm(range(iterations), desc="fit", unit="it", delay=2.0, disable=None if progress else True,
               leave=False) as bar:
         postfix_every = max(1, iterations // 100)
         for i in bar:
             idx = next(batches)
-            Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
+            Xb, yb, positive = (X, y, is_one) if idx is None else (X[idx], y[idx], is_one[idx])
             optimizer.zero_grad()
             if vectorized:
                 out = model(Xb)
@@ -106,7 +107,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             cost = J.data
             history.cost.append(cost)
             if threshold is not None:
-                history.accuracy.append(float(np.mean((outputs > threshold) == (yb == 1.0))))
+                history.accuracy.append(np.count_nonzero((outputs > threshold) == positive) / len(yb))
             if print_every and i % print_every == 0:
                 tqdm.write(f"cost after iteration {i}: {cost:.6f}")
             if not bar.disable and i % postfix_every == 0:
@@ -130,9 +131,8 @@ def _check_data(model: Module, X, y, loss: Callable) -> tuple[np.ndarray, np.nda
     if y.shape != (m,):
         hint = " (use y.ravel())" if y.size == m else ""
         raise ValueError(f"y must be a 1-D array with one label per example, shape ({m},); got {y.shape}{hint}")
-    bad = np.argwhere(~np.isfinite(X))
-    if len(bad):
-        i, j = bad[0]
+    if not np.isfinite(X).all():
+        i, j = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"X holds {X[i, j]} at row {i}, column {j}: every feature must be a finite number")
     if not np.isfinite(y).all():
         raise ValueError(f"y holds {y[~np.isfinite(y)][0]} at index {np.flatnonzero(~np.isfinite(y))[0]}")

@@ -5,6 +5,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value
@@ -145,3 +147,60 @@ def test_dot_with_a_feature_matrix_equals_the_general_dot():
     np.testing.assert_allclose(general.data, fused.data, rtol=1e-14)
     general.sigmoid().mean().backward()
     assert [p.grad for p in w] == pytest.approx(fused_grads, rel=1e-12)
+
+
+@settings(max_examples=30)
+@given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 20), n=st.integers(1, 6))
+def test_a_weight_vector_gets_the_gradients_of_separate_weights(seed, m, n):
+    rng = np.random.default_rng(seed)
+    X, w0, x = rng.normal(size=(m, n)), rng.normal(size=n), rng.normal(size=n)
+
+    def cost(w, b):  # a batch and one more example, so the vector meets both kinds of features
+        return (autograd.dot(w, X) + b).tanh().mean() + (autograd.dot(w, x) * b).sigmoid()
+
+    w, b = Value(w0), Value(0.3)
+    J = cost(w, b)
+    dot_node = J.parents[0].parents[0].parents[0].parents[0]  # mean <- tanh <- (+ b) <- dot(w, X)
+    assert dot_node.op == "dot" and dot_node.parents == (w,)  # one node, one parent, for all n weights
+    J.backward()
+    ws, bs = [Value(v) for v in w0.tolist()], Value(0.3)
+    J_separate = cost(ws, bs)
+    J_separate.backward()
+    assert J.data == pytest.approx(J_separate.data, rel=1e-13)
+    np.testing.assert_allclose(w.grad, [p.grad for p in ws], rtol=1e-12, atol=1e-15)
+    assert b.grad == pytest.approx(bs.grad, rel=1e-12, abs=1e-15)
+
+
+def test_a_weight_vector_gradient_matches_central_differences():
+    rng = np.random.default_rng(5)
+    X, w0 = rng.normal(size=(9, 4)), rng.normal(size=4)
+
+    def cost(weights: np.ndarray) -> Value:
+        return (autograd.dot(Value(weights), X).sigmoid() * autograd.dot(Value(weights), X[0])).mean()
+
+    w = Value(w0)
+    (autograd.dot(w, X).sigmoid() * autograd.dot(w, X[0])).mean().backward()
+    h = 1e-6
+    numeric = [(cost(w0 + h * e).data - cost(w0 - h * e).data) / (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(w.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_a_weight_vector_takes_constant_features_of_its_own_length():
+    w = Value(np.zeros(3))
+    with pytest.raises(TypeError, match="must hold a vector of n numbers"):
+        autograd.dot(Value(1.0), np.ones((2, 3)))
+    with pytest.raises(TypeError, match="must be numbers .constants., not Values"):
+        autograd.dot(w, [Value(1.0), 2.0, 3.0])
+    with pytest.raises(TypeError, match="must be real numbers"):
+        autograd.dot(w, ["1", "2", "3"])
+    for shape in [(2,), (4, 2), (0, 3), (2, 2, 3)]:
+        with pytest.raises(ValueError, match=rf"3 weights take one example of 3 numbers .* got shape \({shape[0]}"):
+            autograd.dot(w, np.ones(shape))
+
+
+def test_a_weight_vector_keeps_its_own_copy_of_one_example():
+    w, x = Value(np.array([1.0, 2.0])), np.array([3.0, 4.0])
+    z = autograd.dot(w, x)
+    x[0] = 100.0  # the caller reuses their array before backward()
+    z.backward()
+    assert z.data == 11.0 and w.grad.tolist() == [3.0, 4.0]

@@ -148,3 +148,51 @@ def test_a_file_of_another_shape_is_refused(tmp_path):
 def test_a_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         nn.LogisticRegression(2).load(tmp_path / "nothing.json")
+
+
+def vector_model(w, b=0.25) -> nn.LogisticRegression:
+    model = nn.LogisticRegression(len(w), vector=True)
+    model.w.data, model.b.data = np.array(w, dtype=float), b
+    return model
+
+
+def test_a_weight_vector_is_saved_as_a_list_and_loaded_exactly(tmp_path):
+    w = np.random.default_rng(3).normal(scale=1e3, size=12288)
+    vector_model(w).save(tmp_path / "cat.json")
+    assert json.loads((tmp_path / "cat.json").read_text())["parameters"]["w"] == w.tolist()
+    loaded = nn.LogisticRegression(12288, vector=True).load(tmp_path / "cat.json")
+    assert loaded.w.data.tolist() == w.tolist() and loaded.w.data.dtype == np.float64 and loaded.b.data == 0.25
+
+
+VECTOR_CORRUPT = {
+    "too short": ([0.5, 0.5], "must be a list of 3 numbers, got a list of 2"),
+    "a number": (0.5, "must be a list of 3 numbers, got 0.5"),
+    "a string inside": ([0.5, "x", 0.5], "parameter w[1] is 'x', not a number"),
+    "a list inside": ([0.5, [0.5], 0.5], "parameter w[1] is [0.5], not a number"),
+    "too large": ([0.5, 0.5, 1e999], "parameter w[2] is inf, not a finite number"),
+}
+
+
+@pytest.mark.parametrize("case", VECTOR_CORRUPT)
+def test_a_corrupt_weight_vector_is_refused_and_the_model_kept(tmp_path, case):
+    bad, message = VECTOR_CORRUPT[case]
+    model = vector_model([1.0, 2.0, 3.0])
+    text = json.dumps({"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
+                       "parameters": {"w": "PLACEHOLDER", "b": 0.5}}).replace('"PLACEHOLDER"', json.dumps(bad))
+    (tmp_path / "bad.json").write_text(text.replace("Infinity", "1e999"))
+    with pytest.raises(ValueError, match="cannot load") as error:
+        model.load(tmp_path / "bad.json")
+    assert message in str(error.value)
+    assert model.w.data.tolist() == [1.0, 2.0, 3.0] and model.b.data == 0.25
+
+
+def test_a_weight_vector_file_does_not_load_into_separate_weights(tmp_path):
+    vector_model([1.0, 2.0]).save(tmp_path / "v.json")
+    with pytest.raises(ValueError, match="missing w.0, w.1; unknown w"):
+        nn.LogisticRegression(2).load(tmp_path / "v.json")
+
+
+def test_a_weight_vector_with_nan_is_not_saved(tmp_path):
+    with pytest.raises(ValueError, match="parameter w .* not finite"):
+        vector_model([1.0, np.nan]).save(tmp_path / "v.json")
+    assert not os.listdir(tmp_path)
