@@ -9,8 +9,9 @@ name is also `autograd`, so they stay out of our environment). Workloads, the sa
     W4  backward through chains x = x * 1.0000001 of 10^3..10^6 nodes, and peak memory per node
 
 Every engine first computes the same loss and gradients from the same data and weights; a disagreement stops the
-run before anything is timed. `bench/run.py --chain ENGINE N` and `bench/run.py --w3 ENGINE` are the workers that
-main() runs in fresh processes (W4; W3 without the other engines' objects in the heap).
+run before anything is timed. Every timing then runs in a fresh interpreter holding numpy and one engine only, so
+that no engine's garbage collector scans another's objects: `bench/run.py --time ENGINE W1|W2|W3 [op|sum|dot]
+[on|off]` and `bench/run.py --chain ENGINE N` are those workers.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ if not Path(autograd.__file__).resolve().is_relative_to(ROOT):
 
 CHAIN_SIZES = (10**3, 10**4, 10**5, 10**6)
 CHAIN_FACTOR = 1.0000001
-STEPS_GC_ON = 10  # W2/W3 with the collector on: mean of this many consecutive steps, after a warm-up step
+STEPS_GC_ON = 10  # W2/W3 with the collector on: mean of this many consecutive steps, after the warm-up
 STEPS_GC_OFF = 5  # with it off: median of this many steps, each after gc.collect()
 LEARNING_RATE = 0.1
 
@@ -417,10 +418,24 @@ def chain_worker(engine: str, n: int) -> dict:
     return result
 
 
-def w3_worker(engine: str) -> dict:
-    """W3 op by op, collector on, in a process holding numpy and this one engine only."""
+NEURON_SUMS = {"op": sum_op_by_op, "sum": sum_fused, "dot": dot_fused}
+
+
+def time_worker(engine: str, workload: str, variant: str = "op", collector: str = "on") -> dict:
+    """Time one workload of one engine in this fresh process (numpy and that engine only), after a warm-up of a
+    second or two steps, whichever is longer: a cold CPU runs the first steps up to twice slower."""
     e = ENGINES[engine]()
-    return {"engine": engine, "seconds": time_per_step(training_step(e, *w3_model(e)), True)}
+    if workload == "W1":
+        step = w1_step(e)
+    else:
+        model = w2_model if workload == "W2" else w3_model
+        step = training_step(e, *model(e, NEURON_SUMS[variant]))
+    warm_until, steps = time.perf_counter() + 1.0, 0
+    while steps < 2 or time.perf_counter() < warm_until:
+        step()
+        steps += 1
+    seconds = best_per_call(step) if workload == "W1" else time_per_step(step, collector == "on")
+    return {"engine": engine, "workload": workload, "variant": variant, "collector": collector, "seconds": seconds}
 
 
 def run_worker(*args: str) -> dict:
@@ -507,8 +522,9 @@ def main() -> None:
     print(f"  numpy {np.__version__}, micrograd {mg_version}, torch {torch.__version__}:"
           f" 0-d float64 tensors, torch.set_num_threads(1) for fairness (every engine on one core)")
     print(f"  our engine: {Path(autograd.__file__).parent}")
-    print(f"  times: W1 best of 7 loops; W2/W3 with the collector on, mean of {STEPS_GC_ON} consecutive steps (a"
-          f" training loop, its collections included); off, median of {STEPS_GC_OFF}; W4 best of 2-5 runs")
+    print(f"  times: each engine alone in a fresh process, after >= 1 s of warm-up; W1 best of 7 loops; W2/W3 with the"
+          f" collector on, mean of {STEPS_GC_ON} consecutive steps (a training loop, its collections included); off,"
+          f" median of {STEPS_GC_OFF}; W4 best of 2-5 runs")
 
     print("\nAgreement before timing (same data, same weights, float64 everywhere):")
     agree("W1 J, dJ/da, dJ/db, dJ/dc", {e.name: w1_check(e) for e in (ours, mg, th)}, rtol=0)
@@ -525,43 +541,41 @@ def main() -> None:
     nodes = {name: len(autograd.backward_order(w3_model(ours, s)[1]())) for name, s in
              (("op by op", sum_op_by_op), ("autograd.sum", sum_fused), ("autograd.dot", dot_fused))}
 
-    print("\nTiming W1, W2, W3 in this process ...", flush=True)
-    w1 = {e.name: best_per_call(w1_step(e)) for e in (ours, mg, th)}
-    variants = {"ours": (ours, sum_op_by_op), "micrograd": (mg, sum_op_by_op), "torch": (th, sum_op_by_op),
-                "ours sum": (ours, sum_fused), "ours dot": (ours, dot_fused)}
-    w2t = {key: time_per_step(training_step(e, *w2_model(e, s)), True)
-           for key, (e, s) in variants.items() if key != "micrograd"}
-    w3t = {(key, on): time_per_step(training_step(e, *w3_model(e, s)), on)
-           for on in (True, False) for key, (e, s) in variants.items()}
+    print("\nTiming, each engine alone in a fresh interpreter, after a warm-up ...", flush=True)
 
-    print("W3 in fresh processes, W4 chains in a fresh process each ...", flush=True)
-    fresh = {name: run_worker("--w3", name) for name in ("ours", "micrograd")}
+    def timed(engine: str, workload: str, variant: str = "op", collector: str = "on") -> float | None:
+        return run_worker("--time", engine, workload, variant, collector).get("seconds")
+
+    w1 = {name: timed(name, "W1") for name in ENGINES}
+    w2 = {key: timed(key[0], "W2", key[1]) for key in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("torch", "op")]}
+    w3 = {(name, variant, on): timed(name, "W3", variant, on) for on in ("on", "off")
+          for name, variant in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("micrograd", "op"), ("torch", "op")]}
+    print("W4 chains, in a fresh process each ...", flush=True)
     max_depth = micrograd_max_depth()
     chains = {(name, n): run_worker("--chain", name, str(n)) for n in CHAIN_SIZES for name in ENGINES}
 
     rows: list[tuple] = [
         ("W1 course graph build+backward", fmt_time(w1["ours"]), fmt_time(w1["micrograd"]), fmt_time(w1["torch"]),
          ratio(w1["ours"], w1["micrograd"]), ratio(w1["ours"], w1["torch"]),
-         "<= 0.30x micrograd", verdict(w1["ours"], w1["micrograd"], 0.30)),
-        ("W2 logreg step, op by op", fmt_time(w2t["ours"]), "n/a", fmt_time(w2t["torch"]), "-",
-         ratio(w2t["ours"], w2t["torch"]), "<= 0.25x torch", verdict(w2t["ours"], w2t["torch"], 0.25))]
-    for key, label in (("ours sum", "autograd.sum"), ("ours dot", "autograd.dot")):
-        rows.append((f"W2 logreg step, ours with {label}", fmt_time(w2t[key]), "n/a", fmt_time(w2t["torch"]), "-",
-                     ratio(w2t[key], w2t["torch"]), "(info)", "-"))
-    for key, label in (("ours", "op by op"), ("ours sum", "ours with autograd.sum"),
-                       ("ours dot", "ours with autograd.dot")):
-        for on in (True, False):
-            o, m, t = w3t[key, on], w3t["micrograd", on], w3t["torch", on]
-            target, result = ("<= 0.10x micrograd", verdict(o, m, 0.10)) if key == "ours" and on else ("(info)", "-")
-            rows.append((f"W3 MLP step, {label}, gc {'on' if on else 'off'}", fmt_time(o), fmt_time(m), fmt_time(t),
-                         ratio(o, m), ratio(o, t), target, result))
-        o, m = w3t[key, True], w3t["micrograd", False]
-        target, result = ("<= 0.6x micrograd gc off", verdict(o, m, 0.6)) if key == "ours" else ("(info)", "-")
-        rows.append((f"W3 {label}: ours gc on / micrograd gc off", fmt_time(o), fmt_time(m), "-", ratio(o, m), "-",
-                     target, result))
-    o, m = fresh["ours"].get("seconds"), fresh["micrograd"].get("seconds")
-    rows.append(("W3 op by op, gc on, fresh process each", fmt_time(o), fmt_time(m), "-", ratio(o, m), "-",
-                 "(info)", "-"))
+         "<= 0.30x micrograd", verdict(w1["ours"], w1["micrograd"], 0.30))]
+    torch2 = w2["torch", "op"]
+    for variant, label in (("op", "op by op"), ("sum", "ours with autograd.sum"), ("dot", "ours with autograd.dot")):
+        target, result = ("<= 0.25x torch", verdict(w2["ours", variant], torch2, 0.25)) if variant == "op" else \
+            ("(info)", "-")
+        rows.append((f"W2 logreg step, {label}", fmt_time(w2["ours", variant]), "n/a", fmt_time(torch2), "-",
+                     ratio(w2["ours", variant], torch2), target, result))
+    mg_on, mg_off = w3["micrograd", "op", "on"], w3["micrograd", "op", "off"]
+    for variant, label in (("op", "op by op"), ("sum", "ours with autograd.sum"), ("dot", "ours with autograd.dot")):
+        for on in ("on", "off"):
+            o, m, t = w3["ours", variant, on], w3["micrograd", "op", on], w3["torch", "op", on]
+            target, result = ("<= 0.10x micrograd", verdict(o, m, 0.10)) if (variant, on) == ("op", "on") else \
+                ("(info)", "-")
+            rows.append((f"W3 MLP step, {label}, gc {on}", fmt_time(o), fmt_time(m), fmt_time(t), ratio(o, m),
+                         ratio(o, t), target, result))
+        o = w3["ours", variant, "on"]
+        target, result = ("<= 0.6x micrograd gc off", verdict(o, mg_off, 0.6)) if variant == "op" else ("(info)", "-")
+        rows.append((f"W3 {label}: ours gc on / micrograd gc off", fmt_time(o), fmt_time(mg_off), "-",
+                     ratio(o, mg_off), "-", target, result))
     for n in CHAIN_SIZES:
         o, m, t = chains["ours", n], chains["micrograd", n], chains["torch", n]
         mg_cell = f"fails ({m['error']})" if "error" in m else fmt_time(m.get("seconds"))
@@ -580,14 +594,17 @@ def main() -> None:
     print()
     print_table(rows)
 
-    print("\nThe garbage collector's cost on W3, per step (gc on - gc off), in this process:")
-    for key, label in (("ours", "ours, op by op"), ("ours sum", "ours, autograd.sum"),
-                       ("ours dot", "ours, autograd.dot"), ("micrograd", "micrograd"), ("torch", "torch")):
-        on, off = w3t[key, True], w3t[key, False]
-        print(f"  {label:20} {fmt_time(on):>9} on, {fmt_time(off):>9} off: collector {fmt_time(on - off):>9}"
-              f" = {100 * (on - off) / on:5.1f}% of the step")
-    print(f"  Its cost grows with every tracked object in the process: here torch's and micrograd's modules are loaded"
-          f" too ({len(gc.get_objects()):,} tracked objects now); the fresh-process row has numpy and one engine only.")
+    print("\nThe garbage collector's cost on W3, per step (gc on - gc off), each engine alone:")
+    for name, variant, label in (("ours", "op", "ours, op by op"), ("ours", "sum", "ours, autograd.sum"),
+                                 ("ours", "dot", "ours, autograd.dot"), ("micrograd", "op", "micrograd"),
+                                 ("torch", "op", "torch")):
+        on, off = w3[name, variant, "on"], w3[name, variant, "off"]
+        if on is not None and off is not None:
+            print(f"  {label:20} {fmt_time(on):>9} on, {fmt_time(off):>9} off: collector {fmt_time(on - off):>9}"
+                  f" = {100 * (on - off) / on:5.1f}% of the step")
+    print(f"  Its cost grows with every object Python tracks in the process, which is why each engine is timed alone:"
+          f" this process, holding all three, tracks {len(gc.get_objects()):,} objects (torch's import alone holds"
+          f" most), and each engine would pay for the others'.")
     print(f"  Graph sizes in our engine (W3, one step): "
           + ", ".join(f"{count:,} nodes {name}" for name, count in nodes.items()))
     print("\nNotes:")
@@ -611,7 +628,7 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--chain":
         print(json.dumps(chain_worker(sys.argv[2], int(sys.argv[3]))), flush=True)
         os._exit(0)  # skip tearing down a million-node graph at exit
-    if len(sys.argv) == 3 and sys.argv[1] == "--w3":
-        print(json.dumps(w3_worker(sys.argv[2])), flush=True)
+    if len(sys.argv) >= 4 and sys.argv[1] == "--time":
+        print(json.dumps(time_worker(*sys.argv[2:])), flush=True)
         os._exit(0)
     main()
