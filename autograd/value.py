@@ -188,10 +188,12 @@ class Value:
         if self._p0 is None:
             self.grad += 1.0  # a leaf as root: dx/dx = 1, accumulated like any leaf gradient
             return
-        check = modes.active and mode.anomaly
         try:
             _count_users(self)
             self.grad = 1.0
+            if modes.active and mode.anomaly:
+                _backward_checked(self)
+                return
             # Kahn's algorithm: a node is ready once every node that uses it has passed it its share of the
             # gradient; then it passes on its own, local_grad * grad, to each parent.
             ready = [self]
@@ -213,8 +215,6 @@ class Value:
                             p1._pending -= 1
                             if not p1._pending:
                                 ready.append(p1)
-                if check:
-                    _check_grads(node)
         except BaseException:
             _reset_pending(self)
             raise
@@ -411,6 +411,15 @@ def _backward_many(node: Value, g, ready: list[Value]) -> None:
             parent._pending -= 1
             if not parent._pending:
                 ready.append(parent)
+
+
+def _backward_checked(root: Value) -> None:
+    """backward()'s second pass under detect_anomaly(): the general path for every node, each gradient checked."""
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        _backward_many(node, node.grad, ready)
+        _check_grads(node)
 
 
 def _check_grads(node: Value) -> None:
