@@ -25,6 +25,6 @@ def test_moons_mlp_reaches_100_percent(tmp_path):
     assert (tmp_path / "out" / "moons_boundary.png").exists()
 
 
-def test_vectorization_three_ways_agree_to_1e_12(capsys):
+def test_vectorization_four_ways_agree_to_1e_12(capsys):
     assert vectorization.main() <= 1e-12
     assert "The same gradient to 1e-12: yes" in capsys.readouterr().out
