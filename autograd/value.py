@@ -15,6 +15,7 @@ local_grad * node.grad to each parent's grad.
 `data` may also be a 1-D numpy array holding one number per example: the same graph then runs over a whole batch
 (the course's vectorization). A number that meets a batch receives the sum of its gradients over the examples.
 Batches follow numpy's rules, including its RuntimeWarning on overflow in + - * (the results are still IEEE's).
+A 1-D array may also hold a vector of weights, used through dot(w, X) (see nary.py): its grad is then a vector.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .modes import mode
 class Value:
     """A number (or a batch of numbers) in the graph, with the gradient dRoot/dThis that backward() leaves.
 
-    data         the forward value: a float, or a 1-D float numpy array over a batch
+    data         the forward value: a float, or a 1-D float numpy array (a batch, or a weight vector)
     grad         d(root)/d(this) after root.backward(); leaves accumulate it across calls
     label        a name for drawings and messages ("a", "J"), "" if none
     op           the operation that made it ("+", "*", "exp", "sum", ...), "" for a leaf; an op whose constant
