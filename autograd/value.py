@@ -184,7 +184,7 @@ class Value:
     def backward(self) -> None:
         """Set every node's grad to d(self)/d(node) by the chain rule (leaves add to what they had)."""
         if type(self.data) is not float:
-            raise ValueError(f"backward() needs a single number, but this Value holds a batch of {len(self.data)}:"
+            raise ValueError(f"backward() needs a single number, but this Value holds an array of {len(self.data)}:"
                              " reduce it first, e.g. cost = loss.mean()")
         if self._p0 is None:
             self.grad += 1.0  # a leaf as root: dx/dx = 1, accumulated like any leaf gradient
@@ -222,24 +222,31 @@ class Value:
 
 
 def backward_order(root: Value) -> list[Value]:
-    """The non-leaf nodes under root in the order backward() visits them: each after every node that uses it."""
-    order: list[Value] = []
+    """The non-leaf nodes under root in the order backward() visits them: each after every node that uses it.
+
+    The same two passes as backward(), with the counts in a dict of its own: the graph, gradients included, is left
+    as it was.
+    """
     if root._p0 is None:
-        return order
-    try:
-        _count_users(root)
-        ready = [root]
-        while ready:
-            node = ready.pop()
-            order.append(node)
-            for parent in node.parents:
-                if parent._p0 is not None:
-                    parent._pending -= 1
-                    if not parent._pending:
-                        ready.append(parent)
-    except BaseException:
-        _reset_pending(root)
-        raise
+        return []
+    users: dict[int, int] = {}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent._p0 is not None:
+                if id(parent) not in users:
+                    users[id(parent)] = 0
+                    stack.append(parent)
+                users[id(parent)] += 1
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.parents:
+            if parent._p0 is not None:
+                users[id(parent)] -= 1
+                if not users[id(parent)]:
+                    ready.append(parent)
     return order
 
 

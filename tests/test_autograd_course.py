@@ -91,7 +91,11 @@ def test_diamond_graph_visits_each_node_once_after_its_users():
         for parent in node.parents:
             if parent.parents:
                 assert position[id(parent)] > position[id(node)]
-    assert all(n._pending == 0 for n in order)  # the bookkeeping is cleared
+    assert all(n._pending == 0 for n in order)  # no bookkeeping left in the graph
+    w.backward()
+    grads = [n.grad for n in order]
+    backward_order(w)
+    assert [n.grad for n in order] == grads  # and no gradient changed
 
 
 def test_no_grad_records_no_graph_and_is_thread_local():

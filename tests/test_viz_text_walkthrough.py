@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+import autograd
 import viz
 from autograd import Value, backward_order
 from viz import _graph
@@ -156,6 +157,28 @@ def test_walkthrough_gradients_match_backward_and_leave_the_graph_untouched(tmp_
         final.update(step["changed"])
     for leaf in leaves:
         assert f"dL/d{leaf.label} = {number(leaf.grad)}" in final.values()
+
+
+def test_walkthrough_after_backward_keeps_every_gradient(tmp_path):
+    L, _ = neuron()
+    L.backward()
+    nodes = _graph.nodes(L)
+    before = [v.grad for v in nodes]
+    viz.walkthrough(L, tmp_path / "neuron.html")
+    assert [v.grad for v in nodes] == before  # intermediate gradients too: viz.show(L) still draws them
+
+
+def test_walkthrough_of_a_weight_vector_over_a_batch_matches_backward(tmp_path):
+    X = np.arange(6.0).reshape(2, 3)
+    w = Value(np.array([1.0, -1.0, 0.5]), label="w")
+    J = autograd.dot(w, X).tanh().mean()
+    J.label = "J"
+    data, _ = read_walkthrough(viz.walkthrough(J, tmp_path / "vector.html"))
+    J.backward()
+    final = {}
+    for step in data["steps"]:
+        final.update(step["changed"])
+    assert f"dJ/dw = {number(w.grad)}" in final.values()
 
 
 def test_walkthrough_shows_gradients_that_accumulate(tmp_path):

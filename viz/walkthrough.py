@@ -95,6 +95,9 @@ def _contributions(node: Value, g) -> list:
         return (local_grads @ g).tolist()
     out = []
     for parent, local in zip(node.parents, local_grads):
+        if isinstance(local, np.ndarray) and local.ndim == 2:  # a weight vector's X.T: one matrix product
+            out.append(local @ g)
+            continue
         c = local * g
         out.append(float(np.sum(c)) if type(parent.data) is float and isinstance(c, np.ndarray) else c)
     return out
