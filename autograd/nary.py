@@ -37,6 +37,8 @@ def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | 
 
     weights may also be a single Value holding a vector of n numbers (the course's w): a node of one parent, whose
     grad backward() leaves as a vector. Its features must then be constants, one example or a matrix X.
+
+    A feature matrix X is used as it is, not copied (it may be large): do not change it before backward().
     """
     if type(weights) is Value:
         return _dot_vector(weights, xs)
@@ -95,24 +97,41 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
 
 def _dot_vector(w: Value, xs: Sequence[float] | np.ndarray) -> Value:
     """dot() of a weight vector with constant features: x . w for one example, X @ w for a batch."""
-    if type(w.data) is float:
-        raise TypeError("dot(): a single Value as the weights must hold a vector of n numbers, such as "
-                        "Value(np.zeros(n)); pass a list for separate weights")
-    if isinstance(xs, Value) or (not isinstance(xs, np.ndarray) and any(isinstance(x, Value) for x in xs)):
-        raise TypeError("dot(): with a weight vector the features must be numbers (constants), not Values; "
-                        "pass the weights as a list of Values instead")
-    X = np.asarray(xs)
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"dot(): features must be real numbers, got {X.dtype}")
-    n = len(w.data)
+    wd = w.data
+    if type(wd) is not np.ndarray or wd.ndim != 1:
+        shape = "one number" if type(wd) is float else f"{type(wd).__name__} of shape {np.shape(wd)}"
+        raise TypeError(f"dot(): a single Value as the weights must hold a 1-D vector of n numbers, such as "
+                        f"Value(np.zeros(n)), not {shape}; pass a list for separate weights")
+    X = _constant_features(xs)
+    n = len(wd)
     if X.ndim not in (1, 2) or X.shape[-1] != n or X.size == 0:
         raise ValueError(f"dot(): {n} weights take one example of {n} numbers or a batch of shape (m, {n}), "
                          f"got shape {X.shape}")
-    X = X.astype(np.float64, copy=False)
     with np.errstate(all="ignore"):
         if X.ndim == 1:  # one example: d(x . w)/dw = x, a copy so that the caller may reuse their array
-            return _node(float(X @ w.data), (w,), (X.copy(),), "dot")
-        return _node(X @ w.data, (w,), (X.T,), "dot")  # a batch (X not copied, as in _dot_batch): X.T @ dJ/dz
+            return _node(float(X @ wd), (w,), (X.copy(),), "dot")
+        return _node(X @ wd, (w,), (X.T,), "dot")  # a batch: backward() takes X.T @ dJ/dz
+
+
+def _constant_features(xs) -> np.ndarray:
+    """The features of a weight vector as a float64 array (a batch array as it is, not copied), or a clear error."""
+    if isinstance(xs, np.ndarray):
+        if xs.dtype.kind not in "biuf":
+            raise TypeError(f"dot(): features must be real numbers, got an array of {xs.dtype}")
+        return xs.astype(np.float64, copy=False)
+    if isinstance(xs, Value) or not isinstance(xs, (list, tuple)):
+        raise TypeError(f"dot(): the features must be a list of numbers or a numpy array, got {type(xs).__name__}")
+    if any(isinstance(x, Value) for x in xs):
+        raise TypeError("dot(): with a weight vector the features must be numbers (constants), not Values; "
+                        "pass the weights as a list of Values instead")
+    try:
+        X = np.asarray(xs)
+    except ValueError:  # a ragged list
+        X = np.asarray(None)
+    if X.dtype.kind in "biuf":
+        return X.astype(np.float64, copy=False)
+    # strings (numpy would parse "1"), nested lists, ints beyond float range: named by the number check, or made inf
+    return np.array([as_number(x, "dot()") for x in xs])
 
 
 def _as_sequence(xs) -> list:

@@ -35,7 +35,8 @@ class Value:
     """A number (or a batch of numbers) in the graph, with the gradient dRoot/dThis that backward() leaves.
 
     data         the forward value: a float, or a 1-D float numpy array (a batch, or a weight vector)
-    grad         d(root)/d(this) after root.backward(); leaves accumulate it across calls
+    grad         d(root)/d(this) after root.backward(); leaves accumulate it across calls (an array grad in
+                 place, as PyTorch does: copy it if you keep it)
     label        a name for drawings and messages ("a", "J"), "" if none
     op           the operation that made it ("+", "*", "exp", "sum", ...), "" for a leaf; an op whose constant
                  stands on the left starts with "r": "r-" with const 2 is 2 - x

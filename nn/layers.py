@@ -89,8 +89,8 @@ class LinearRegression(Module):
     """y_hat = w . x + b, weights and bias starting at zero.
 
     The weights are n Values w1..wn (the course's per-weight graph), or with vector=True one Value w holding all
-    n (the course's w of shape (n, 1)): the same numbers, but a step costs one matrix product instead of a Python
-    loop over the weights, the choice for many features such as the cat images' 12,288.
+    n as a 1-D array (the course's w, without its second axis): the same numbers, but a step costs one matrix
+    product instead of a Python loop over the weights, the choice for many features such as the cat images' 12,288.
     """
 
     def __init__(self, nin: int, vector: bool = False) -> None:

@@ -58,10 +58,14 @@ class Module:
         """Write the parameters to path as JSON, atomically: a crash never leaves a half-written file."""
         params = {}
         for name, p in self.named_parameters():
-            if not np.isfinite(p.data).all():
-                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is {p.data!r:.60}, "
-                                 "not finite")
-            params[name] = p.data if type(p.data) is float else p.data.tolist()
+            x = p.data
+            vector = type(x) is np.ndarray and x.ndim == 1
+            if not (type(x) is float or vector):
+                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is a {type(x).__name__} of "
+                                 f"shape {np.shape(x)}, not a number or a 1-D vector")
+            if not np.isfinite(x).all():
+                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} holds nan or inf")
+            params[name] = x.tolist() if vector else x
         state = {"format": FORMAT, "version": VERSION, "model": type(self).__name__, "parameters": params}
         text = json.dumps(state, indent=1, allow_nan=False)
         directory = os.path.dirname(os.path.abspath(path))
@@ -160,9 +164,14 @@ def _check_state(state, model: str, sizes: dict[str, int | None]) -> list[float 
     missing = [n for n in sizes if n not in params]
     unknown = [n for n in params if n not in sizes]
     if missing or unknown:
+        split = [n for n in missing if any(u.startswith(n + ".") for u in unknown)]
+        joined = [n for n in unknown if any(m.startswith(n + ".") for m in missing)]
+        hint = (f" (the file keeps {split[0]} as separate numbers, the model as one vector: was it saved with "
+                "vector=False?)" if split else f" (the file keeps {joined[0]} as one vector, the model as separate "
+                "numbers: was it saved with vector=True?)" if joined else "")
         raise _BadFile(f"the model has {len(sizes)} parameters, the file {len(params)}"
                        + (f"; missing {_few(missing)}" if missing else "")
-                       + (f"; unknown {_few(unknown)}" if unknown else ""))
+                       + (f"; unknown {_few(unknown)}" if unknown else "") + hint)
     values: list[float | np.ndarray] = []
     for name, size in sizes.items():
         x = params[name]

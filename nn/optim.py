@@ -125,6 +125,9 @@ def _check_params(params: Iterable[Value]) -> list[Value]:
     for p in params:
         if not isinstance(p, Value):
             raise TypeError(f"every parameter must be a Value, got {p!r:.60}")
+        if p.parents:
+            raise TypeError(f"a parameter must be a leaf Value, made by Value(...), not the result of an operation "
+                            f"('{p.op}'), such as a model's output; got {p!r:.60}")
     if len({id(p) for p in params}) != len(params):
         raise ValueError("a parameter appears twice in the list: it would be updated twice per step")
     return params

@@ -1,6 +1,7 @@
 """Deep graphs, memory, anomaly detection, and batches: the engine's structural promises."""
 
 import gc
+import math
 import threading
 
 import numpy as np
@@ -187,12 +188,21 @@ def test_a_weight_vector_gradient_matches_central_differences():
 
 def test_a_weight_vector_takes_constant_features_of_its_own_length():
     w = Value(np.zeros(3))
-    with pytest.raises(TypeError, match="must hold a vector of n numbers"):
+    with pytest.raises(TypeError, match="must hold a 1-D vector of n numbers, .* not one number"):
         autograd.dot(Value(1.0), np.ones((2, 3)))
     with pytest.raises(TypeError, match="must be numbers .constants., not Values"):
         autograd.dot(w, [Value(1.0), 2.0, 3.0])
-    with pytest.raises(TypeError, match="must be real numbers"):
+    with pytest.raises(TypeError, match="got str '1'"):
         autograd.dot(w, ["1", "2", "3"])
+    with pytest.raises(TypeError, match="a list of numbers or a numpy array, got float"):
+        autograd.dot(w, 3.0)
+    with pytest.raises(TypeError, match="got list"):
+        autograd.dot(w, [1.0, [2.0], 3.0])
+    column = Value(np.zeros(3))
+    column.data = np.zeros((3, 1))  # the course's (n, 1) shape, set by hand: refused, never broadcast
+    with pytest.raises(TypeError, match=r"1-D vector of n numbers, .* not ndarray of shape \(3, 1\)"):
+        autograd.dot(column, np.ones((2, 3)))
+    assert autograd.dot(Value(np.ones(3)), [10**400, 1, 2]).data == math.inf  # as every int beyond float range
     for shape in [(2,), (4, 2), (0, 3), (2, 2, 3)]:
         with pytest.raises(ValueError, match=rf"3 weights take one example of 3 numbers .* got shape \({shape[0]}"):
             autograd.dot(w, np.ones(shape))

@@ -193,6 +193,24 @@ def test_a_weight_vector_file_does_not_load_into_separate_weights(tmp_path):
 
 
 def test_a_weight_vector_with_nan_is_not_saved(tmp_path):
-    with pytest.raises(ValueError, match="parameter w .* not finite"):
+    with pytest.raises(ValueError, match="parameter w holds nan or inf"):
         vector_model([1.0, np.nan]).save(tmp_path / "v.json")
     assert not os.listdir(tmp_path)
+
+
+def test_a_parameter_set_by_hand_to_a_wrong_shape_is_not_saved(tmp_path):
+    model = vector_model([1.0, 2.0])
+    for bad, what in ((np.zeros((2, 1)), r"ndarray of shape \(2, 1\)"), ([1.0, 2.0], r"list of shape \(2,\)")):
+        model.w.data = bad
+        with pytest.raises(ValueError, match=f"parameter w is a {what}, not a number or a 1-D vector"):
+            model.save(tmp_path / "v.json")
+    assert not os.listdir(tmp_path)
+
+
+def test_loading_across_vector_and_separate_weights_says_which_is_which(tmp_path):
+    nn.LogisticRegression(2).save(tmp_path / "separate.json")
+    with pytest.raises(ValueError, match="saved with vector=False"):
+        nn.LogisticRegression(2, vector=True).load(tmp_path / "separate.json")
+    vector_model([1.0, 2.0]).save(tmp_path / "vector.json")
+    with pytest.raises(ValueError, match="saved with vector=True"):
+        nn.LogisticRegression(2).load(tmp_path / "vector.json")

@@ -83,6 +83,8 @@ def test_optimizers_check_their_parameters():
         nn.SGD(p, lr=0.1)
     with pytest.raises(TypeError, match="must be a Value, got 2.0"):
         nn.Adam([p, 2.0])
+    with pytest.raises(TypeError, match=r"must be a leaf Value, .* not the result of an operation \('\+'\)"):
+        nn.SGD([nn.LogisticRegression(2, vector=True).logit(np.ones((3, 2)))], lr=0.1)
 
 
 def test_a_step_gives_a_weight_vector_a_new_array_and_leaves_the_graph_alone():
