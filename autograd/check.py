@@ -2,12 +2,17 @@
 
     gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.2])     # True, or GradcheckError with a table
     grad_difference(analytic, numeric)                      # the course's ||g - g'|| / (||g|| + ||g'||)
+
+An input may also be a 1-D numpy array, such as a weight vector: each of its numbers is stepped in turn, and its
+gradient is an array.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from .modes import no_grad
 from ._numbers import as_number
@@ -20,33 +25,32 @@ class GradcheckError(AssertionError):
     """backward() and finite differences disagree; the message is a table of every input."""
 
 
-def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, relative: bool = False) -> list[float]:
+def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, relative: bool = False) -> list:
     """Central differences (f(x + h) - f(x - h)) / 2h for each input, with h = eps * max(1, |x|).
 
     With relative=True, h = eps * |x| (eps at 0): the step never crosses a pole or boundary at 0, as for log(x)
     or 1/x at x = 1e-200. f takes one Value per input and returns a Value; it runs without recording a graph.
     """
-    xs = [_as_input(x) for x in inputs]
-    grads = []
+    xs = [as_number(x, "a gradient check") for x in inputs]
+    grads: list = []
     with no_grad():
         for i, x in enumerate(xs):
-            h = eps * abs(x) if relative else 0.0
-            if not h:  # not relative, or x too close to 0 for a step relative to it
-                h = eps * max(1.0, abs(x))
-            up, down = xs.copy(), xs.copy()
-            up[i], down[i] = x + h, x - h
-            grads.append((_evaluate(f, up) - _evaluate(f, down)) / (up[i] - down[i]))
+            if type(x) is float:
+                grads.append(_difference(f, xs, i, None, eps, relative))
+            else:
+                grads.append(np.array([_difference(f, xs, i, j, eps, relative) for j in range(len(x))]))
     return grads
 
 
-def analytic_grad(f: Function, inputs: Sequence[float]) -> list[float]:
-    """The gradient of f at inputs by backward()."""
-    values = [Value(_as_input(x), label=f"x{i}") for i, x in enumerate(inputs)]
+def analytic_grad(f: Function, inputs: Sequence[float]) -> list:
+    """The gradient of f at inputs by backward(): a float per number, an array per vector."""
+    values = [Value(as_number(x, "a gradient check"), label=f"x{i}") for i, x in enumerate(inputs)]
     out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"the function must return a Value, got {type(out).__name__}")
     out.backward()
-    return [v.grad for v in values]
+    return [v.grad if type(v.data) is float else np.broadcast_to(v.grad, v.data.shape).astype(float)
+            for v in values]
 
 
 def gradcheck(f: Function, inputs: Sequence[float], eps: float = 1e-6, atol: float = 1e-5,
@@ -56,16 +60,17 @@ def gradcheck(f: Function, inputs: Sequence[float], eps: float = 1e-6, atol: flo
     Otherwise raises GradcheckError whose message lists input, analytic, numeric, absolute and relative difference.
     eps and relative set the step, as in numerical_grad.
     """
-    analytic = analytic_grad(f, inputs)
-    numeric = numerical_grad(f, inputs, eps, relative)
+    names, xs = _flat_inputs(inputs)
+    analytic, numeric = _flat(analytic_grad(f, inputs)), _flat(numerical_grad(f, inputs, eps, relative))
     bad = [not _close(a, n, atol, rtol) for a, n in zip(analytic, numeric)]
     if any(bad):
-        raise GradcheckError(_table(inputs, analytic, numeric, bad, atol, rtol))
+        raise GradcheckError(_table(names, xs, analytic, numeric, bad, atol, rtol))
     return True
 
 
 def grad_difference(analytic: Sequence[float], numeric: Sequence[float]) -> float:
     """The course's check ||g - g'|| / (||g|| + ||g'||): below 1e-7 is great, above 1e-3 means a bug."""
+    analytic, numeric = _flat(analytic), _flat(numeric)
     if len(analytic) != len(numeric):
         raise ValueError(f"grad_difference: {len(analytic)} analytic and {len(numeric)} numeric gradients")
     diff = math.sqrt(math.fsum((a - n) ** 2 for a, n in zip(analytic, numeric)))
@@ -73,14 +78,40 @@ def grad_difference(analytic: Sequence[float], numeric: Sequence[float]) -> floa
     return diff / norms if norms else 0.0
 
 
-def _as_input(x) -> float:
-    x = as_number(x, "a gradient check")
-    if type(x) is not float:
-        raise TypeError("a gradient check takes one number per input, not a batch")
-    return x
+def _difference(f: Function, xs: list, i: int, j: int | None, eps: float, relative: bool) -> float:
+    """The central difference for input i, or for number j of input i when it is a vector."""
+    x = xs[i] if j is None else float(xs[i][j])
+    h = eps * abs(x) if relative else 0.0
+    if not h:  # not relative, or x too close to 0 for a step relative to it
+        h = eps * max(1.0, abs(x))
+    up, down = xs.copy(), xs.copy()
+    if j is None:
+        up[i], down[i] = x + h, x - h
+    else:
+        up[i], down[i] = xs[i].copy(), xs[i].copy()
+        up[i][j], down[i][j] = x + h, x - h
+    return (_evaluate(f, up) - _evaluate(f, down)) / ((x + h) - (x - h))
 
 
-def _evaluate(f: Function, xs: list[float]) -> float:
+def _flat(grads: Sequence) -> list[float]:
+    """Gradients, a vector's spread out into its numbers."""
+    return [float(g) for item in grads for g in np.ravel(item)]
+
+
+def _flat_inputs(inputs: Sequence) -> tuple[list[str], list[float]]:
+    """Each number of the inputs with its name: x0, or x1[2] for number 2 of a vector."""
+    names, xs = [], []
+    for i, x in enumerate(as_number(x, "a gradient check") for x in inputs):
+        if type(x) is float:
+            names.append(f"x{i}")
+            xs.append(x)
+        else:
+            names += [f"x{i}[{j}]" for j in range(len(x))]
+            xs += x.tolist()
+    return names, xs
+
+
+def _evaluate(f: Function, xs: list) -> float:
     out = f(*[Value(x) for x in xs])
     return out.data if isinstance(out, Value) else float(out)
 
@@ -89,12 +120,13 @@ def _close(a: float, n: float, atol: float, rtol: float) -> bool:
     return a == n or abs(a - n) <= atol + rtol * abs(n)
 
 
-def _table(inputs, analytic, numeric, bad, atol, rtol) -> str:
+def _table(names, xs, analytic, numeric, bad, atol, rtol) -> str:
+    width = max(6, *map(len, names))
     rows = [f"gradient check failed for {sum(bad)} of {len(bad)} inputs (atol={atol:g}, rtol={rtol:g}):",
-            f"{'input':>6} {'value':>14} {'analytic':>14} {'numeric':>14} {'abs diff':>11} {'rel diff':>11}"]
-    for i, (x, a, n, wrong) in enumerate(zip(inputs, analytic, numeric, bad)):
+            f"{'input':>{width}} {'value':>14} {'analytic':>14} {'numeric':>14} {'abs diff':>11} {'rel diff':>11}"]
+    for name, x, a, n, wrong in zip(names, xs, analytic, numeric, bad):
         d = abs(a - n)
         rel = d / abs(n) if n else math.inf if d else 0.0
-        rows.append(f"{'x' + str(i):>6} {float(x):>14.6g} {a:>14.8g} {n:>14.8g} {d:>11.3g} {rel:>11.3g}"
+        rows.append(f"{name:>{width}} {x:>14.6g} {a:>14.8g} {n:>14.8g} {d:>11.3g} {rel:>11.3g}"
                     + ("  <- wrong" if wrong else ""))
     return "\n".join(rows)

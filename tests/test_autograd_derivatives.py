@@ -3,10 +3,12 @@ random expression graphs; and the gradient checker itself, including a deliberat
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 from autograd import (GradcheckError, Value, analytic_grad, grad_difference, gradcheck, numerical_grad, record)
 from autograd.testing import OPERATIONS, expressions
 
@@ -106,6 +108,28 @@ def test_gradcheck_error_table_names_each_input():
     assert lines[0].startswith("gradient check failed for 1 of 2 inputs")
     assert lines[2].split()[0] == "x0" and lines[2].endswith("<- wrong")
     assert lines[3].split()[0] == "x1" and not lines[3].endswith("<- wrong")
+
+
+def sum_of_cubes(w, error=0.0):
+    """sum w_j^3 over a vector, a custom op whose derivative 3 w_j^2 is off by `error` for the last number only."""
+    slope = 3 * w.data ** 2
+    slope[-1] *= 1 + error
+    return record(float(np.sum(w.data ** 3)), [w], [slope], "sum of cubes")
+
+
+def test_gradcheck_takes_a_weight_vector_and_names_each_of_its_numbers():
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    assert gradcheck(lambda w, b: (autograd.dot(w, X) + b).sigmoid().mean(), [np.array([0.5, -1.0, 2.0]), 0.1])
+    assert gradcheck(sum_of_cubes, [np.array([0.3, -1.2, 2.0])])
+    with pytest.raises(GradcheckError) as failure:
+        gradcheck(lambda b, w: sum_of_cubes(w, error=1e-3) + b, [1.0, np.array([0.3, -1.2, 2.0])], rtol=1e-4)
+    lines = str(failure.value).splitlines()
+    assert lines[0].startswith("gradient check failed for 1 of 4 inputs")
+    assert [line.split()[0] for line in lines[2:]] == ["x0", "x1[0]", "x1[1]", "x1[2]"]
+    assert lines[-1].endswith("<- wrong") and not lines[-2].endswith("<- wrong")
+    analytic = analytic_grad(sum_of_cubes, [np.array([1.0, 2.0])])
+    assert type(analytic[0]) is np.ndarray and analytic[0].tolist() == [3.0, 12.0]
+    assert grad_difference(analytic, numerical_grad(sum_of_cubes, [np.array([1.0, 2.0])])) < 1e-9
 
 
 def test_grad_difference_is_the_course_formula():
