@@ -222,3 +222,11 @@ def test_dot_over_a_feature_matrix_shows_its_local_derivatives_abbreviated():
     source = viz.draw(cost).source
     assert "dot(w1, w2)" in source and "(100 values)]" in source
     assert len(source) < 3000
+
+
+def test_a_weight_vector_over_a_batch_labels_its_edge_with_the_feature_matrix():
+    w = Value(np.array([1.0, -1.0, 0.5]), label="w")
+    J = dot(w, np.arange(6.0).reshape(2, 3)).tanh().mean()
+    J.backward()
+    source = viz.draw(J).source
+    assert "/dw = X (2×3)" in source and "dJ/dw = [" in source

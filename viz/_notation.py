@@ -23,8 +23,13 @@ def clean(text: str, limit: int = _LABEL_CHARS) -> str:
 
 
 def number(x, digits: int = 4) -> str:
-    """A float with up to `digits` significant digits (3.0 as 3); a batch as its first numbers and its size."""
+    """A float with up to `digits` significant digits (3.0 as 3); a batch as its first numbers and its size.
+
+    A matrix is the local derivative of dot(w, X) for a weight vector, stored as X.T: d(X @ w)/dw is X itself,
+    m examples by n features, named so."""
     if isinstance(x, np.ndarray):
+        if x.ndim == 2:
+            return f"X ({x.shape[1]}×{x.shape[0]})"
         flat = x.ravel()
         shown = ", ".join(number(v, digits) for v in flat[:3].tolist())
         if flat.size <= 4:
