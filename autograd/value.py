@@ -397,6 +397,8 @@ def _binary(fn: Callable, a, b, op: str) -> Value:
 def _backward_many(node: Value, g, ready: list[Value]) -> None:
     """backward() for a node of many parents or a batch: pass on the gradient, then queue the parents now ready."""
     parents, local_grads = node.parents, node.local_grads
+    if type(node.data) is not float and type(g) is float:  # a batch whose users gave it one number (record())
+        g = np.full(len(node.data), g)
     if type(node.data) is float:
         for parent, local in zip(parents, local_grads):
             parent.grad += local * g

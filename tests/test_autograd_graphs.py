@@ -214,3 +214,14 @@ def test_a_weight_vector_keeps_its_own_copy_of_one_example():
     x[0] = 100.0  # the caller reuses their array before backward()
     z.backward()
     assert z.data == 11.0 and w.grad.tolist() == [3.0, 4.0]
+
+
+@pytest.mark.parametrize("vector", [False, True], ids=["weight Values", "weight vector"])
+def test_a_batch_dot_passed_one_number_by_a_custom_op_spreads_it_over_the_examples(vector):
+    X = np.arange(6.0).reshape(2, 3)
+    w = Value(np.array([1.0, 2.0, 3.0])) if vector else [Value(1.0), Value(2.0), Value(3.0)]
+    z = autograd.dot(w, X)
+    total = autograd.record(float(z.data.sum()), [z], [1.0], "total")  # d total / dz_i = 1 for every example
+    total.backward()
+    grads = w.grad.tolist() if vector else [p.grad for p in w]
+    assert total.data == 34.0 and grads == [3.0, 5.0, 7.0]  # the column sums of X
