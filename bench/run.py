@@ -146,15 +146,24 @@ def course_graph(a: Any, b: Any, c: Any) -> Any:
 # Per engine: how to make a parameter and an input, zero the grads, read a result, update the parameters.
 
 class Engine:
-    """One engine's scalars behind the same calls."""
+    """One engine's scalars behind the same calls; the defaults are those of micrograd-style Values."""
 
     name = ""
+    no_grad_value: Any = 0.0  # what zero_grad() sets: each engine's own convention
 
     def param(self, x: float) -> Any: ...
     def constant(self, x: float) -> Any: ...
-    def zero_grad(self, params: list) -> None: ...
-    def grad(self, p: Any) -> float: ...
-    def update(self, params: list, lr: float) -> None: ...
+
+    def zero_grad(self, params: list) -> None:
+        for p in params:
+            p.grad = self.no_grad_value
+
+    def grad(self, p: Any) -> float:
+        return p.grad
+
+    def update(self, params: list, lr: float) -> None:
+        for p in params:
+            p.data -= lr * p.grad
 
     def value(self, v: Any) -> float:
         return float(v.data)
@@ -169,22 +178,12 @@ class Ours(Engine):
     name = "ours"
     param = constant = staticmethod(Value)
 
-    def zero_grad(self, params: list) -> None:
-        for p in params:
-            p.grad = 0.0
-
-    def grad(self, p: Any) -> float:
-        return p.grad
-
-    def update(self, params: list, lr: float) -> None:
-        for p in params:
-            p.data -= lr * p.grad
-
 
 class Micrograd(Engine):
     """micrograd 0.1.0: its Value, and its own nn.MLP for W3."""
 
     name = "micrograd"
+    no_grad_value = 0  # micrograd's own zero_grad sets the int 0
 
     def __init__(self) -> None:
         import micrograd.engine
@@ -203,22 +202,12 @@ class Micrograd(Engine):
                 neuron.b.data = b
         return model
 
-    def zero_grad(self, params: list) -> None:
-        for p in params:
-            p.grad = 0
-
-    def grad(self, p: Any) -> float:
-        return p.grad
-
-    def update(self, params: list, lr: float) -> None:
-        for p in params:
-            p.data -= lr * p.grad
-
 
 class Torch(Engine):
     """PyTorch scalar tensors: 0-d float64, requires_grad for parameters only, on one thread."""
 
     name = "torch"
+    no_grad_value = None  # torch's zero_grad(set_to_none=True)
 
     def __init__(self) -> None:
         import torch
@@ -231,10 +220,6 @@ class Torch(Engine):
 
     def constant(self, x: float) -> Any:
         return self.torch.tensor(x, dtype=self.torch.float64)
-
-    def zero_grad(self, params: list) -> None:
-        for p in params:
-            p.grad = None
 
     def grad(self, p: Any) -> float:
         return p.grad.item()
