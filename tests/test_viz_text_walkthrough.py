@@ -181,6 +181,19 @@ def test_walkthrough_of_a_weight_vector_over_a_batch_matches_backward(tmp_path):
     assert f"dJ/dw = {number(w.grad)}" in final.values()
 
 
+def test_walkthrough_of_a_custom_op_giving_a_batch_one_number_matches_backward(tmp_path):
+    w = [Value(1.0, label="w1"), Value(2.0, label="w2")]
+    z = autograd.dot(w, np.arange(6.0).reshape(3, 2))
+    J = autograd.record(float(z.data.sum()), [z], [1.0], "total")  # one number for all three examples
+    J.label = "J"
+    data, _ = read_walkthrough(viz.walkthrough(J, tmp_path / "total.html"))
+    J.backward()
+    final = {}
+    for step in data["steps"]:
+        final.update(step["changed"])
+    assert {f"dJ/dw1 = {number(w[0].grad)}", f"dJ/dw2 = {number(w[1].grad)}"} <= set(final.values())
+
+
 def test_walkthrough_shows_gradients_that_accumulate(tmp_path):
     L, _ = neuron()
     data, _ = read_walkthrough(viz.walkthrough(L, tmp_path / "neuron.html"))

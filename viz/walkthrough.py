@@ -13,9 +13,8 @@ import os
 from html import escape
 from pathlib import Path
 
-import numpy as np
 
-from autograd import Value, backward_order
+from autograd import Value, backward_order, contributions
 
 from . import _graph
 from ._notation import formula, grad_name, number
@@ -67,7 +66,7 @@ def _steps(root: Value, order: list[Value], names: dict[int, str],
         say = [f"{name} = {formula(node, names)} passes {d(node)} = {number(g)} back to its inputs, "
                f"times each local derivative (the chain rule):"]
         changed, edges = {}, []
-        for i, (parent, contribution) in enumerate(zip(node.parents, _contributions(node, g))):
+        for i, (parent, contribution) in enumerate(zip(node.parents, contributions(node, g))):
             local = node.local_grads[i]
             old = grads.get(id(parent))
             grads[id(parent)] = contribution if old is None else old + contribution
@@ -86,21 +85,6 @@ def _factor(x) -> str:
     """A number in a product: -1 as (-1)."""
     text = number(x)
     return f"({text})" if text.startswith("-") else text
-
-
-def _contributions(node: Value, g) -> list:
-    """local * g for each parent, summed over a batch where the parent is a single number (as backward() does)."""
-    local_grads = node.local_grads
-    if isinstance(local_grads, np.ndarray):  # dot over constant features: one row of local derivatives per weight
-        return (local_grads @ g).tolist()
-    out = []
-    for parent, local in zip(node.parents, local_grads):
-        if isinstance(local, np.ndarray) and local.ndim == 2:  # a weight vector's X.T: one matrix product
-            out.append(local @ g)
-            continue
-        c = local * g
-        out.append(float(np.sum(c)) if type(parent.data) is float and isinstance(c, np.ndarray) else c)
-    return out
 
 
 def _script_json(data: dict) -> str:
