@@ -89,9 +89,10 @@ class Module:
         """
         with open(path, "rb") as f:
             raw = f.read()
-        sizes = {name: None if type(p.data) is float else len(p.data) for name, p in self.named_parameters()}
+        named = self.named_parameters()
+        sizes = {name: None if type(p.data) is float else len(p.data) for name, p in named}
         values = _parse_state(raw, path, type(self).__name__, sizes)
-        for (_, p), x in zip(self.named_parameters(), values):
+        for (_, p), x in zip(named, values):
             p.data = x
         return self
 
