@@ -271,13 +271,15 @@ def w3_model(e: Engine, neuron_sum: Callable = sum_op_by_op) -> tuple[list, Call
     return params, lambda: hinge_loss(model, params, X, y, e.constant)
 
 
-def training_step(e: Engine, params: list, loss_fn: Callable[[], Any]) -> Callable[[], None]:
-    """One gradient-descent step: forward, zero the grads, backward, update."""
-    def step() -> None:
+def training_step(e: Engine, params: list, loss_fn: Callable[[], Any]) -> Callable[[], Any]:
+    """One gradient-descent step: forward, zero the grads, backward, update. It returns the loss, which holds the
+    step's graph, so that the timer can stop before the graph is dropped (see step_times)."""
+    def step() -> Any:
         loss = loss_fn()
         e.zero_grad(params)
         loss.backward()
         e.update(params, LEARNING_RATE)
+        return loss
     return step
 
 
@@ -312,11 +314,14 @@ def best_per_call(fn: Callable[[], None], repeats: int = 7, budget: float = 0.2)
     return best
 
 
-def step_times(step: Callable[[], None], steps: int, collector: bool) -> list[float]:
+def step_times(step: Callable[[], Any], steps: int, collector: bool) -> list[float]:
     """Wall time of `steps` steps after a warm-up one.
 
     collector=True: Python's default, steps back to back as in a training loop (collections happen where they fall).
     collector=False: gc.collect() before each step, gc.disable() during it; cyclic garbage is left to that collect.
+    For every engine the clock stops before the step's graph is dropped: micrograd's graph, made of reference
+    cycles, is freed only by a collection, which with the collector off happens outside the step; ours and torch's
+    are freed the moment the last reference goes, and timing that would charge them for work micrograd defers.
     """
     gc.collect()
     step()
@@ -326,13 +331,14 @@ def step_times(step: Callable[[], None], steps: int, collector: bool) -> list[fl
             gc.collect()
             gc.disable()
         t0 = time.perf_counter()
-        step()
+        graph = step()
         times.append(time.perf_counter() - t0)
+        del graph
         gc.enable()
     return times
 
 
-def time_per_step(step: Callable[[], None], collector: bool) -> float:
+def time_per_step(step: Callable[[], Any], collector: bool) -> float:
     """Seconds per step: collector on, the mean of a STEPS_GC_ON-step loop (collections included); off, the median."""
     if collector:
         return statistics.mean(step_times(step, STEPS_GC_ON, True))
