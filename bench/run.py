@@ -11,7 +11,8 @@ name is also `autograd`, so they stay out of our environment). Workloads, the sa
 Every engine first computes the same loss and gradients from the same data and weights; a disagreement stops the
 run before anything is timed. Every timing then runs in a fresh interpreter holding numpy and one engine only, so
 that no engine's garbage collector scans another's objects: `bench/run.py --time ENGINE W1|W2|W3 [op|sum|dot]
-[on|off]` and `bench/run.py --chain ENGINE N` are those workers.
+[on|off]` and `bench/run.py --chain ENGINE N` are those workers. The machine may be shared, so every W1-W3 timing
+runs in three interleaved rounds and the table gives the medians; the ratios of each round are printed below it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ CHAIN_SIZES = (10**3, 10**4, 10**5, 10**6)
 CHAIN_FACTOR = 1.0000001
 STEPS_GC_ON = 10  # W2/W3 with the collector on: mean of this many consecutive steps, after the warm-up
 STEPS_GC_OFF = 5  # with it off: median of this many steps, each after gc.collect()
+ROUNDS = 3  # every W1-W3 timing runs this many times, in interleaved rounds; the table gives the medians
 LEARNING_RATE = 0.1
 
 
@@ -515,7 +517,8 @@ def main() -> None:
     print(f"  our engine: {Path(autograd.__file__).parent}")
     print(f"  times: each engine alone in a fresh process, after >= 1 s of warm-up; W1 best of 7 loops; W2/W3 with the"
           f" collector on, mean of {STEPS_GC_ON} consecutive steps (a training loop, its collections included); off,"
-          f" median of {STEPS_GC_OFF}; W4 best of 2-5 runs")
+          f" median of {STEPS_GC_OFF}; the clock stops before a step's graph is dropped; W1-W3 median of {ROUNDS}"
+          f" rounds; W4 best of 2-5 runs")
 
     print("\nAgreement before timing (same data, same weights, float64 everywhere):")
     agree("W1 J, dJ/da, dJ/db, dJ/dc", {e.name: w1_check(e) for e in (ours, mg, th)}, rtol=0)
@@ -532,10 +535,22 @@ def main() -> None:
     nodes = {name: len(autograd.backward_order(w3_model(ours, s)[1]())) for name, s in
              (("op by op", sum_op_by_op), ("autograd.sum", sum_fused), ("autograd.dot", dot_fused))}
 
-    print("\nTiming, each engine alone in a fresh interpreter, after a warm-up ...", flush=True)
+    cells = [(name, "W1", "op", "on") for name in ENGINES]
+    cells += [(name, "W2", variant, "on") for name, variant in [("ours", "op"), ("ours", "sum"), ("ours", "dot"),
+                                                                ("torch", "op")]]
+    cells += [(name, "W3", variant, on) for on in ("on", "off")
+              for name, variant in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("micrograd", "op"), ("torch", "op")]]
+    runs: dict[tuple, list[float | None]] = {cell: [] for cell in cells}
+    for round_ in range(1, ROUNDS + 1):
+        print(f"\nTiming, round {round_} of {ROUNDS}: each engine alone in a fresh interpreter, after a warm-up ...",
+              flush=True)
+        for cell in cells:
+            runs[cell].append(run_worker("--time", *cell).get("seconds"))
 
     def timed(engine: str, workload: str, variant: str = "op", collector: str = "on") -> float | None:
-        return run_worker("--time", engine, workload, variant, collector).get("seconds")
+        """The median over the rounds (None if a worker failed)."""
+        seconds = runs[engine, workload, variant, collector]
+        return None if None in seconds else statistics.median(seconds)
 
     w1 = {name: timed(name, "W1") for name in ENGINES}
     w2 = {key: timed(key[0], "W2", key[1]) for key in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("torch", "op")]}
@@ -584,6 +599,13 @@ def main() -> None:
                      target, result))
     print()
     print_table(rows)
+
+    print(f"\nThe targets round by round (the table gives the medians of the {ROUNDS} rounds; the machine is shared):")
+    for label, a, b in (("W1 ours / micrograd", ("ours", "W1", "op", "on"), ("micrograd", "W1", "op", "on")),
+                        ("W2 ours / torch", ("ours", "W2", "op", "on"), ("torch", "W2", "op", "on")),
+                        ("W3 ours / micrograd, gc on", ("ours", "W3", "op", "on"), ("micrograd", "W3", "op", "on")),
+                        ("W3 ours gc on / micrograd gc off", ("ours", "W3", "op", "on"), ("micrograd", "W3", "op", "off"))):
+        print(f"  {label:34} " + "  ".join(ratio(x, y) for x, y in zip(runs[a], runs[b])))
 
     print("\nThe garbage collector's cost on W3, per step (gc on - gc off), each engine alone:")
     for name, variant, label in (("ours", "op", "ours, op by op"), ("ours", "sum", "ours, autograd.sum"),
