@@ -58,5 +58,5 @@ def where(condition: bool, a: float, b: float) -> float:
 
 
 def sign(x: float) -> float:
-    """-1.0, 0.0 or 1.0; 0.0 for nan."""
-    return float((x > 0) - (x < 0))
+    """-1.0, 0.0 or 1.0; nan for nan, as numpy.sign."""
+    return float((x > 0) - (x < 0)) if x == x else nan

@@ -40,6 +40,8 @@ def as_const(x) -> float | np.ndarray:
 def as_number(x, where: str) -> float | np.ndarray:
     """x as a float, or as a 1-D float64 array for a batch; a clear TypeError or ValueError for anything else."""
     if isinstance(x, (numbers.Real, np.bool_, Decimal)):
+        if isinstance(x, Decimal) and x.is_snan():
+            return math.nan  # float() refuses a signaling NaN; IEEE quiets it
         try:
             return float(x)
         except OverflowError:  # an int beyond float range: IEEE rounds it to inf

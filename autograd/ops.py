@@ -50,13 +50,13 @@ def softplus(x, m):
 
 
 def relu(x, m):
-    """y = max(0, x), dy/dx = 1 for x > 0 else 0."""
-    positive = x > 0
-    return m.where(positive, x, 0.0), m.where(positive, 1.0, 0.0)
+    """y = max(0, x), dy/dx = 1 for x > 0 else 0; nan stays nan (as numpy's maximum), with slope 1."""
+    off = x <= 0
+    return m.where(off, 0.0, x), m.where(off, 0.0, 1.0)
 
 
 def absolute(x, m):
-    """y = |x|, dy/dx = sign(x) (0 at 0, as PyTorch)."""
+    """y = |x|, dy/dx = sign(x) (0 at 0, as PyTorch; nan at nan)."""
     return abs(x), m.sign(x)
 
 

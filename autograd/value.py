@@ -211,7 +211,11 @@ class Value:
         return _node1(y, self, dy, op)
 
     def backward(self) -> None:
-        """Set every node's grad to d(self)/d(node) by the chain rule (leaves add to what they had)."""
+        """Set every node's grad to d(self)/d(node) by the chain rule (leaves add to what they had).
+
+        If it stops with an error (detect_anomaly(), Ctrl-C), the leaves keep what it had added so far, as in
+        PyTorch: zero them before the next try.
+        """
         if type(self.data) is not float:
             raise ValueError(f"backward() needs a single number, but this Value holds an array of {len(self.data)}:"
                              " reduce it first, e.g. cost = loss.mean()")

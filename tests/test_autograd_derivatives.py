@@ -87,6 +87,7 @@ def test_custom_op_with_the_right_derivative_passes():
 
 @pytest.mark.parametrize("x", [0.3, 1.7, -2.5, 40.0])
 def test_checker_catches_a_derivative_off_by_a_tenth_of_a_percent(x):
+    # Below the default rtol=1e-3 (PyTorch's too), which by definition lets 0.1% through, as gradcheck's docstring says.
     with pytest.raises(GradcheckError) as failure:
         gradcheck(cube_with_a_wrong_derivative, [x], rtol=1e-4, atol=1e-8)
     message = str(failure.value)
@@ -99,6 +100,14 @@ def test_checker_catches_it_with_the_course_measure_too():
     numeric = numerical_grad(cube_with_a_wrong_derivative, x)
     assert grad_difference(analytic, numeric) > 1e-4  # the course: above 1e-7 is suspicious
     assert grad_difference(analytic_grad(lambda v: v ** 3, x), numeric) < 1e-7 * 100
+
+
+def test_gradient_checks_record_their_graph_even_inside_no_grad():
+    with autograd.no_grad():
+        assert analytic_grad(lambda x: x * x, [2.0]) == [4.0]
+        assert gradcheck(lambda x: x * x, [2.0])
+        with pytest.raises(GradcheckError):
+            gradcheck(cube_with_a_wrong_derivative, [1.7], rtol=1e-4, atol=1e-8)
 
 
 def test_gradcheck_error_table_names_each_input():

@@ -25,7 +25,7 @@ def test_a_value_inside_a_value_is_refused_not_nested():
 @pytest.mark.parametrize("number, expected", [
     (3, 3.0), (True, 1.0), (np.float32(2.5), 2.5), (np.int64(7), 7.0), (np.bool_(False), 0.0),
     (Fraction(1, 4), 0.25), (Decimal("1.5"), 1.5), (np.array(4.0), 4.0), (10 ** 400, math.inf),
-    (-(10 ** 400), -math.inf), (math.nan, math.nan),
+    (-(10 ** 400), -math.inf), (math.nan, math.nan), (Decimal("sNaN"), math.nan),
 ])
 def test_every_kind_of_real_number_becomes_a_float(number, expected):
     data = Value(number).data

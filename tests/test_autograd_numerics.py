@@ -81,6 +81,15 @@ def test_batches_follow_the_same_ieee_rules(x):
                 np.testing.assert_allclose(out.data[:1], [single.data], rtol=1e-13)
 
 
+@pytest.mark.parametrize("build, slope", [(lambda v: v.relu(), 1.0), (lambda v: abs(v), math.nan)])
+def test_relu_and_abs_do_not_hide_a_nan(build, slope):
+    """As numpy's maximum and sign: nan in, nan out; the slope is the same for a number and in a batch."""
+    single, batch = build(Value(math.nan)), build(Value(np.array([math.nan, -2.0])))
+    assert math.isnan(single.data) and math.isnan(batch.data[0])
+    for local in (single.local_grads[0], batch.local_grads[0][0]):
+        assert local == slope or (math.isnan(local) and math.isnan(slope))
+
+
 def mp_sigmoid(x):
     return 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
 
