@@ -13,7 +13,8 @@ is one loop, the same for every operation: visit each node after all the nodes t
 local_grad * node.grad to each parent's grad.
 
 `data` may also be a 1-D numpy array holding one number per example: the same graph then runs over a whole batch
-(the course's vectorization). A number that meets a batch receives the sum of its gradients over the examples.
+(the course's vectorization). A number that meets a batch receives the sum of its gradients over the examples,
+and so does a batch of one, which numpy broadcasts like a number.
 Batches follow numpy's rules, including its RuntimeWarning on overflow in + - * (the results are still IEEE's).
 A 1-D array may also hold a vector of weights, used through dot(w, X) (see nary.py): its grad is then a vector.
 """
@@ -415,8 +416,8 @@ def _binary(fn: Callable, a, b, op: str) -> Value:
     if type(x) is float and type(y) is float:
         out, dx, dy = fn(x, y, _floatmath)
     else:
-        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-            raise ValueError(f"'{op}' needs batches of the same size, got {len(x)} and {len(y)}")
+        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape and 1 not in x.shape + y.shape:
+            raise ValueError(f"'{op}' needs batches of the same size (or a batch of one), got {len(x)} and {len(y)}")
         with np.errstate(all="ignore"):
             out, dx, dy = fn(x, y, np)
     if type(a) is not Value:
@@ -446,8 +447,11 @@ def contributions(node: Value, g) -> list:
                 out.append(local @ g)
             else:
                 c = local * g
-                # a number that met a batch: the sum over the examples
-                out.append(float(np.sum(c)) if type(parent.data) is float else c)
+                if type(parent.data) is float:  # a number that met a batch: the sum over the examples
+                    c = float(np.sum(c))
+                elif parent.data.shape != c.shape:  # a batch of one that met a larger one, as numpy broadcast it
+                    c = np.sum(c, keepdims=True)
+                out.append(c)
         return out
 
 

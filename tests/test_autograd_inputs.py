@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Value
+from autograd import Value, gradcheck
 
 
 @pytest.mark.parametrize("bad", ["3", None, 1 + 2j, [1, 2], (1.0,), {"x": 1}, object(), np.complex128(1)])
@@ -70,6 +70,18 @@ def test_batches_of_different_sizes_do_not_mix():
         a * b
     with pytest.raises(ValueError, match="same size"):
         a / b
+
+
+@pytest.mark.parametrize("op", [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+                                lambda a, b: b ** a, lambda a, b: b - a])
+def test_a_batch_of_one_broadcasts_as_in_numpy_and_gets_the_summed_gradient(op):
+    one, three = np.array([0.5]), np.array([1.0, 2.0, 3.0])
+    a, b = Value(one), Value(three)
+    out = op(a, b)
+    np.testing.assert_allclose(out.data, op(one, three))
+    out.mean().backward()
+    assert a.grad.shape == (1,) and b.grad.shape == (3,)
+    assert gradcheck(lambda a, b: op(a, b).mean(), [one, three], rtol=1e-6)
 
 
 def test_backward_needs_a_single_number():
