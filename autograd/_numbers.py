@@ -52,7 +52,8 @@ def as_number(x, where: str) -> float | np.ndarray:
         if x.dtype.kind not in "biuf":
             raise TypeError(f"{where} needs real numbers, got an array of {x.dtype}")
         if x.ndim != 1 or len(x) == 0:
-            raise ValueError(f"{where} takes a batch as a 1-D array with one number per example, got shape {x.shape}")
+            raise ValueError(f"{where} takes a 1-D array (a batch, one number per example, or a vector of weights),"
+                             f" got shape {x.shape}")
         return np.array(x, dtype=np.float64)  # a copy: the graph must not change when the caller's array does
     raise TypeError(f"{where} needs a real number (or a 1-D numpy array for a batch), "
                     f"got {type(x).__name__} {x!r:.40}")

@@ -10,7 +10,7 @@ import numpy as np
 from ._numbers import Number, as_const as _as_const, as_number
 from .value import Value, _as_data, _node
 
-_data = attrgetter("data")
+_data_of = attrgetter("_data")
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
@@ -19,7 +19,7 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum
     for v in values:
         if type(v) is Value:
             parents.append(v)
-            total = total + v.data
+            total = total + v._data
         else:
             const = _as_const(v) if const is None else const + _as_const(v)
     if const is not None:
@@ -49,8 +49,8 @@ def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | 
         raise ValueError(f"dot needs one weight per input: got {len(weights)} weights and {len(xs)} inputs")
     parents, local_grads, total = [], [], 0.0
     for w, x in zip(weights, xs):
-        wd = w.data if type(w) is Value else _as_const(w)
-        xd = x.data if type(x) is Value else _as_const(x)
+        wd = w._data if type(w) is Value else _as_const(w)
+        xd = x._data if type(x) is Value else _as_const(x)
         total = total + wd * xd
         if type(w) is Value:
             parents.append(w)
@@ -87,7 +87,7 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
         raise ValueError("dot(): a batch needs at least one example; got an empty array")
     weights = tuple(weights)
     try:  # the fast path, one C loop: every weight a Value holding one float
-        w = np.fromiter(map(_data, weights), np.float64, n)
+        w = np.fromiter(map(_data_of, weights), np.float64, n)
     except (AttributeError, TypeError, ValueError):  # numbers or batches among the weights: the general path
         return dot(weights, list(X.T))
     X = np.asarray(X, dtype=np.float64)
@@ -97,11 +97,10 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
 
 def _dot_vector(w: Value, xs: Sequence[float] | np.ndarray) -> Value:
     """dot() of a weight vector with constant features: x . w for one example, X @ w for a batch."""
-    wd = w.data
-    if type(wd) is not np.ndarray or wd.ndim != 1:
-        shape = "one number" if type(wd) is float else f"{type(wd).__name__} of shape {np.shape(wd)}"
-        raise TypeError(f"dot(): a single Value as the weights must hold a 1-D vector of n numbers, such as "
-                        f"Value(np.zeros(n)), not {shape}; pass a list for separate weights")
+    wd = w._data
+    if type(wd) is float:
+        raise TypeError("dot(): a single Value as the weights must hold a 1-D vector of n numbers, such as "
+                        "Value(np.zeros(n)), not one number; pass a list for separate weights")
     X = _constant_features(xs)
     n = len(wd)
     if X.ndim not in (1, 2) or X.shape[-1] != n or X.size == 0:

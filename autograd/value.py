@@ -50,18 +50,29 @@ class Value:
     # derivatives _g0 and _g1. A node with more (sum, dot) keeps the tuples in _p0 and _g0, and _p1 is _MANY.
     # Why not two tuples per node: each would be one more object for Python's garbage collector to track, and on
     # large graphs the collector would then take more time than the chain rule itself.
-    __slots__ = ("data", "grad", "label", "op", "const", "_p0", "_g0", "_p1", "_g1", "_pending")
+    __slots__ = ("_data", "grad", "label", "op", "const", "_p0", "_g0", "_p1", "_g1", "_pending")
     __array_ufunc__ = None  # numpy defers to us: ndarray * Value calls Value.__rmul__, not an elementwise loop
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(label) is not str:
             raise TypeError(f"label must be a str, got {type(label).__name__}")
-        self.data = data if type(data) is float else _as_data(data, "Value()")
+        self._data = data if type(data) is float else _as_data(data, "Value()")
         self.grad = 0.0
         self.label = label
         self.op = ""
         self.const = None
         self._p0 = self._p1 = None  # a leaf: no _pending, which only nodes with parents use
+
+    @property
+    def data(self) -> float | np.ndarray:
+        """The forward value: a float, or a 1-D float64 numpy array."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        # checked as in Value(): an int or numpy scalar stored as it is would make the next operation or backward()
+        # take it for a batch
+        self._data = value if type(value) is float else _as_data(value, "Value.data")
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -81,7 +92,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_short(self.data)}, grad={_short(self.grad)}{label})"
+        return f"Value(data={_short(self._data)}, grad={_short(self.grad)}{label})"
 
     # Arithmetic: +, - and * are written out for speed; the rest take their math from ops.py.
     # Value + Value and Value * Value, most of the nodes of a network, even build their node here: calling _node2
@@ -89,9 +100,9 @@ class Value:
     def __add__(self, other: Value | Number) -> Value:
         if type(other) is Value:
             if modes.active:
-                return _node2(self.data + other.data, self, 1.0, other, 1.0, "+")
+                return _node2(self._data + other._data, self, 1.0, other, 1.0, "+")
             node = _new(Value)
-            node.data = self.data + other.data
+            node._data = self._data + other._data
             node.grad = 0.0
             node.label = ""
             node.op = "+"
@@ -103,29 +114,29 @@ class Value:
             node._g1 = 1.0
             return node
         c = _as_const(other)
-        return _node1(self.data + c, self, 1.0, "+", c)
+        return _node1(self._data + c, self, 1.0, "+", c)
 
     def __radd__(self, other: Number) -> Value:
         c = _as_const(other)
-        return _node1(c + self.data, self, 1.0, "r+", c)
+        return _node1(c + self._data, self, 1.0, "r+", c)
 
     def __sub__(self, other: Value | Number) -> Value:
         if type(other) is Value:
-            return _node2(self.data - other.data, self, 1.0, other, -1.0, "-")
+            return _node2(self._data - other._data, self, 1.0, other, -1.0, "-")
         c = _as_const(other)
-        return _node1(self.data - c, self, 1.0, "-", c)
+        return _node1(self._data - c, self, 1.0, "-", c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _as_const(other)
-        return _node1(c - self.data, self, -1.0, "r-", c)
+        return _node1(c - self._data, self, -1.0, "r-", c)
 
     def __mul__(self, other: Value | Number) -> Value:
         if type(other) is Value:
-            a, b = self.data, other.data
+            a, b = self._data, other._data
             if modes.active:
                 return _node2(a * b, self, b, other, a, "*")
             node = _new(Value)
-            node.data = a * b
+            node._data = a * b
             node.grad = 0.0
             node.label = ""
             node.op = "*"
@@ -137,11 +148,11 @@ class Value:
             node._g1 = a
             return node
         c = _as_const(other)
-        return _node1(self.data * c, self, c, "*", c)
+        return _node1(self._data * c, self, c, "*", c)
 
     def __rmul__(self, other: Number) -> Value:
         c = _as_const(other)
-        return _node1(c * self.data, self, c, "r*", c)
+        return _node1(c * self._data, self, c, "r*", c)
 
     def __truediv__(self, other: Value | Number) -> Value:
         if type(other) is Value:
@@ -160,7 +171,7 @@ class Value:
         return _binary(ops.power, _as_const(other), self, "r**")
 
     def __neg__(self) -> Value:
-        return _node1(-self.data, self, -1.0, "neg")
+        return _node1(-self._data, self, -1.0, "neg")
 
     def __abs__(self) -> Value:
         return self._unary(ops.absolute, "abs")
@@ -195,7 +206,7 @@ class Value:
 
     def mean(self) -> Value:
         """Mean over the batch, a float (dMean/dx_i = 1/m); a single number is its own mean."""
-        x = self.data
+        x = self._data
         if type(x) is float:
             return _node1(x, self, 1.0, "mean")
         m = len(x)
@@ -203,7 +214,7 @@ class Value:
             return _node1(float(x.mean()), self, np.full(m, 1.0 / m), "mean")
 
     def _unary(self, fn: Callable, op: str) -> Value:
-        x = self.data
+        x = self._data
         if type(x) is float:
             y, dy = fn(x, _floatmath)
         else:
@@ -217,8 +228,8 @@ class Value:
         If it stops with an error (detect_anomaly(), Ctrl-C), the leaves keep what it had added so far, as in
         PyTorch: zero them before the next try.
         """
-        if type(self.data) is not float:
-            raise ValueError(f"backward() needs a single number, but this Value holds an array of {len(self.data)}:"
+        if type(self._data) is not float:
+            raise ValueError(f"backward() needs a single number, but this Value holds an array of {len(self._data)}:"
                              " reduce it first, e.g. cost = loss.mean()")
         if self._p0 is None:
             self.grad += 1.0  # a leaf as root: dx/dx = 1, accumulated like any leaf gradient
@@ -226,17 +237,21 @@ class Value:
         try:
             _count_users(self)
             self.grad = 1.0
-            if modes.active and mode.anomaly:
-                _backward_checked(self)
-                return
             # Kahn's algorithm: a node is ready once every node that uses it has passed it its share of the
             # gradient; then it passes on its own, local_grad * grad, to each parent.
             ready = [self]
+            if modes.active and mode.anomaly:
+                _backward_general(ready, check=True)
+                return
             while ready:
                 node = ready.pop()
                 g = node.grad
                 p0, p1 = node._p0, node._p1
-                if p1 is _MANY or type(node.data) is not float:
+                if type(node._data) is not float:  # a batch: the rest of the pass takes the general path
+                    ready.append(node)
+                    _backward_general(ready, check=False)
+                    return
+                if p1 is _MANY:
                     _backward_many(node, g, ready)
                 else:  # one or two parents, written out: most nodes take this path
                     p0.grad += node._g0 * g
@@ -336,7 +351,7 @@ _MANY = object()  # _p1 of a node with more than two parents: its tuples are in 
 def _node1(data, parent: Value, local, op: str, const=None) -> Value:
     """The result of a one-parent operation, with its local derivative (no validation: callers give floats)."""
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node.op = op
@@ -354,7 +369,7 @@ def _node1(data, parent: Value, local, op: str, const=None) -> Value:
 def _node2(data, p0: Value, g0, p1: Value, g1, op: str) -> Value:
     """The result of a two-parent operation, with its local derivatives."""
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node.op = op
@@ -373,7 +388,7 @@ def _node2(data, p0: Value, g0, p1: Value, g1, op: str) -> Value:
 def _node(data, parents: tuple, local_grads, op: str, const=None) -> Value:
     """The result of an operation with any number of parents."""
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node.op = op
@@ -400,8 +415,8 @@ def _link(node: Value, parents: tuple, local_grads) -> None:
 
 def _link_in_mode(node: Value, parents: tuple, local_grads) -> None:
     """_link() while some thread is in no_grad() or detect_anomaly(): this thread's own flags decide."""
-    if mode.anomaly and not _finite(node.data):
-        raise FloatingPointError(f"{_describe(node.op, parents)} produced {_short(node.data)}")
+    if mode.anomaly and not _finite(node._data):
+        raise FloatingPointError(f"{_describe(node.op, parents)} produced {_short(node._data)}")
     if mode.recording:
         _link(node, parents, local_grads)
     else:  # no_grad(): the result is a constant
@@ -411,8 +426,8 @@ def _link_in_mode(node: Value, parents: tuple, local_grads) -> None:
 
 def _binary(fn: Callable, a, b, op: str) -> Value:
     """Apply ops.fn to a and b (each a Value or a constant); the Values become the parents."""
-    x = a.data if type(a) is Value else a
-    y = b.data if type(b) is Value else b
+    x = a._data if type(a) is Value else a
+    y = b._data if type(b) is Value else b
     if type(x) is float and type(y) is float:
         out, dx, dy = fn(x, y, _floatmath)
     else:
@@ -433,38 +448,43 @@ def contributions(node: Value, g) -> list:
     For a batch, a parent holding one number gets the sum over the examples, and a weight vector gets X.T @ g.
     viz.walkthrough shows these same numbers step by step.
     """
-    local_grads = node.local_grads
-    if type(node.data) is float:
-        return [local * g for local in local_grads]
-    if type(g) is float:  # a batch whose users gave it one number (record() with a scalar local derivative)
-        g = np.full(len(node.data), g)
+    if type(node._data) is float:
+        return [local * g for local in node.local_grads]
     with np.errstate(all="ignore"):
-        if type(local_grads) is np.ndarray:  # dot with constant features: row i is d(node)/d(weight i) per example
-            return (local_grads @ g).tolist()
-        out = []
-        for parent, local in zip(node.parents, local_grads):
-            if type(local) is np.ndarray and local.ndim == 2:  # a weight vector's X.T (dot): one product
-                out.append(local @ g)
-            else:
-                c = local * g
-                if type(parent.data) is float:  # a number that met a batch: the sum over the examples
-                    c = float(np.sum(c))
-                elif parent.data.shape != c.shape:  # a batch of one that met a larger one, as numpy broadcast it
-                    c = np.sum(c, keepdims=True)
-                out.append(c)
-        return out
+        return _batch_contributions(node, g)
+
+
+def _batch_contributions(node: Value, g) -> list:
+    """contributions() for a batch node; the caller turns numpy's warnings off (IEEE results, quietly)."""
+    local_grads = node.local_grads
+    if type(g) is float:  # a batch whose users gave it one number (record() with a scalar local derivative)
+        g = np.full(len(node._data), g)
+    if type(local_grads) is np.ndarray:  # dot with constant features: row i is d(node)/d(weight i) per example
+        return (local_grads @ g).tolist()
+    out = []
+    for parent, local in zip(node.parents, local_grads):
+        if type(local) is np.ndarray and local.ndim == 2:  # a weight vector's X.T (dot): one product
+            out.append(local @ g)
+        else:
+            c = local * g
+            if type(parent._data) is float:  # a number that met a batch: the sum over the examples
+                c = float(np.sum(c))
+            elif parent._data.shape != c.shape:  # a batch of one that met a larger one, as numpy broadcast it
+                c = np.sum(c, keepdims=True)
+            out.append(c)
+    return out
 
 
 def _backward_many(node: Value, g, ready: list[Value]) -> None:
-    """backward() for a node of many parents or a batch: pass on the gradient, then queue the parents now ready."""
+    """backward() for any node: pass on the gradient, then queue the parents now ready. For a batch node the caller
+    turns numpy's warnings off."""
     parents = node.parents
-    if type(node.data) is float:  # contributions() written out: a list per sum or dot node costs W3 ~10 %
+    if type(node._data) is float:  # contributions() written out: a list per sum or dot node costs W3 ~10 %
         for parent, local in zip(parents, node.local_grads):
             parent.grad += local * g
     else:
-        with np.errstate(all="ignore"):  # adding batches follows IEEE quietly, as computing them does
-            for parent, contribution in zip(parents, contributions(node, g)):
-                parent.grad += contribution
+        for parent, contribution in zip(parents, _batch_contributions(node, g)):
+            parent.grad += contribution
     for parent in parents:
         if parent._p0 is not None:
             parent._pending -= 1
@@ -472,13 +492,16 @@ def _backward_many(node: Value, g, ready: list[Value]) -> None:
                 ready.append(parent)
 
 
-def _backward_checked(root: Value) -> None:
-    """backward()'s second pass under detect_anomaly(): the general path for every node, each gradient checked."""
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        _backward_many(node, node.grad, ready)
-        _check_grads(node)
+def _backward_general(ready: list[Value], check: bool) -> None:
+    """The rest of backward()'s second pass, every node through _backward_many: from the first batch node on, under
+    one np.errstate (entering one costs more than passing on most gradients), and under detect_anomaly(), with
+    each gradient checked."""
+    with np.errstate(all="ignore"):
+        while ready:
+            node = ready.pop()
+            _backward_many(node, node.grad, ready)
+            if check:
+                _check_grads(node)
 
 
 def _check_grads(node: Value) -> None:
@@ -489,7 +512,7 @@ def _check_grads(node: Value) -> None:
 
 
 def _describe(op: str, parents: Sequence[Value]) -> str:
-    inputs = ", ".join(f"{p.label or '?'}={_short(p.data)}" for p in parents)
+    inputs = ", ".join(f"{p.label or '?'}={_short(p._data)}" for p in parents)
     return f"operation '{op}' on ({inputs})"
 
 

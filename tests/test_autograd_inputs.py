@@ -33,6 +33,29 @@ def test_every_kind_of_real_number_becomes_a_float(number, expected):
     assert data == expected or (math.isnan(data) and math.isnan(expected))
 
 
+def test_data_written_by_hand_is_checked_as_in_the_constructor():
+    p = Value(2.0)
+    (p * p).backward()
+    p.data -= np.float64(0.1) * p.grad  # a hand-written update with a numpy learning rate
+    assert type(p.data) is float and p.data == pytest.approx(1.6)
+    for number, expected in [(3, 3.0), (np.int64(2), 2.0), (True, 1.0), (10 ** 400, math.inf)]:
+        p.data = number
+        assert type(p.data) is float and p.data == expected
+    p.data = 2
+    q = p * p
+    p.grad = 0.0
+    q.backward()
+    assert (q.data, p.grad) == (4.0, 4.0)
+    for bad in ["3", None, Value(1.0), [1.0]]:
+        with pytest.raises(TypeError, match="Value.data"):
+            p.data = bad
+    assert p.data == 2.0  # unchanged by the refused writes
+    batch = np.array([1.0, 2.0])
+    p.data = batch
+    batch[0] = 100.0
+    assert p.data.tolist() == [1.0, 2.0]  # a copy, as Value() makes
+
+
 def test_numbers_in_expressions_are_checked_too():
     x = Value(2.0)
     for bad in ["3", None, [1.0], 1j]:
