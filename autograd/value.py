@@ -245,12 +245,12 @@ class Value:
                 return
             while ready:
                 node = ready.pop()
-                g = node.grad
-                p0, p1 = node._p0, node._p1
                 if type(node._data) is not float:  # a batch: the rest of the pass takes the general path
                     ready.append(node)
                     _backward_general(ready, check=False)
                     return
+                g = node.grad
+                p0, p1 = node._p0, node._p1
                 if p1 is _MANY:
                     _backward_many(node, g, ready)
                 else:  # one or two parents, written out: most nodes take this path

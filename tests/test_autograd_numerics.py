@@ -90,6 +90,18 @@ def test_relu_and_abs_do_not_hide_a_nan(build, slope):
         assert local == slope or (math.isnan(local) and math.isnan(slope))
 
 
+def test_backward_through_a_batch_is_as_quiet_as_through_numbers():
+    batch = Value(np.array([0.0, -1.0, 1e300, -1e300, math.inf, math.nan]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the forward pass may warn in + - * (numpy's rule)
+        costs = [out if out.op == "mean" else out.mean() for out in _all_operations(batch)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for cost in costs:
+            cost.backward()
+    assert type(batch.grad) is np.ndarray and batch.grad.shape == (6,)
+
+
 def mp_sigmoid(x):
     return 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
 
