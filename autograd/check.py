@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .modes import enable_grad, no_grad
+from .modes import enable_grad, is_grad_enabled, no_grad
 from ._numbers import as_number
 from .value import Value
 
@@ -48,8 +48,11 @@ def analytic_grad(f: Function, inputs: Sequence[float]) -> list:
     It records f's graph even inside no_grad(), which would otherwise leave every gradient 0.
     """
     values = [Value(as_number(x, "a gradient check"), label=f"x{i}") for i, x in enumerate(inputs)]
-    with enable_grad():
+    if is_grad_enabled():
         out = f(*values)
+    else:
+        with enable_grad():  # only here: entering a mode takes every thread's operations off their fastest path
+            out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"the function must return a Value, got {type(out).__name__}")
     out.backward()

@@ -86,9 +86,11 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
     if m == 0:
         raise ValueError("dot(): a batch needs at least one example; got an empty array")
     weights = tuple(weights)
-    try:  # the fast path, one C loop: every weight a Value holding one float
-        w = np.fromiter(map(_data_of, weights), np.float64, n)
-    except (AttributeError, TypeError, ValueError):  # numbers or batches among the weights: the general path
+    try:  # the fast path, in C loops: every weight a Value holding one float
+        w = np.array(list(map(_data_of, weights)), dtype=np.float64)
+    except (AttributeError, ValueError):  # numbers, or a mix of numbers and batches, among the weights
+        w = None
+    if w is None or w.shape != (n,):  # all of them batches (shape (n, k)), or the above: the general path
         return dot(weights, list(X.T))
     X = np.asarray(X, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -98,9 +100,10 @@ def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
 def _dot_vector(w: Value, xs: Sequence[float] | np.ndarray) -> Value:
     """dot() of a weight vector with constant features: x . w for one example, X @ w for a batch."""
     wd = w._data
-    if type(wd) is float:
-        raise TypeError("dot(): a single Value as the weights must hold a 1-D vector of n numbers, such as "
-                        "Value(np.zeros(n)), not one number; pass a list for separate weights")
+    if type(wd) is not np.ndarray or wd.ndim != 1:  # data set in place, w.data.shape = (n, 1), escapes its checks
+        shape = "one number" if type(wd) is float else f"{type(wd).__name__} of shape {np.shape(wd)}"
+        raise TypeError(f"dot(): a single Value as the weights must hold a 1-D vector of n numbers, such as "
+                        f"Value(np.zeros(n)), not {shape}; pass a list for separate weights")
     X = _constant_features(xs)
     n = len(wd)
     if X.ndim not in (1, 2) or X.shape[-1] != n or X.size == 0:

@@ -35,7 +35,8 @@ from .modes import mode
 class Value:
     """A number (or a batch of numbers) in the graph, with the gradient dRoot/dThis that backward() leaves.
 
-    data         the forward value: a float, or a 1-D float numpy array (a batch, or a weight vector)
+    data         the forward value: a float, or a 1-D float numpy array (a batch, or a weight vector); what is
+                 written to it is checked as in Value(), and a caller's array copied
     grad         d(root)/d(this) after root.backward(); leaves accumulate it across calls (an array grad in
                  place, as PyTorch does: copy it if you keep it)
     label        a name for drawings and messages ("a", "J"), "" if none
@@ -71,8 +72,9 @@ class Value:
     @data.setter
     def data(self, value: Number) -> None:
         # checked as in Value(): an int or numpy scalar stored as it is would make the next operation or backward()
-        # take it for a batch
-        self._data = value if type(value) is float else _as_data(value, "Value.data")
+        # take it for a batch. The same array back (p.data += x changed it in place) needs no check and no copy.
+        if value is not self._data:
+            self._data = value if type(value) is float else _as_data(value, "Value.data")
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -211,7 +213,7 @@ class Value:
             return _node1(x, self, 1.0, "mean")
         m = len(x)
         with np.errstate(all="ignore"):
-            return _node1(float(x.mean()), self, np.full(m, 1.0 / m), "mean")
+            return _node(float(x.mean()), (self,), (np.full(m, 1.0 / m),), "mean")
 
     def _unary(self, fn: Callable, op: str) -> Value:
         x = self._data
@@ -234,6 +236,7 @@ class Value:
         if self._p0 is None:
             self.grad += 1.0  # a leaf as root: dx/dx = 1, accumulated like any leaf gradient
             return
+        quiet = None  # an np.errstate, entered at the first node whose math is numpy's, and left at the end
         try:
             _count_users(self)
             self.grad = 1.0
@@ -241,19 +244,18 @@ class Value:
             # gradient; then it passes on its own, local_grad * grad, to each parent.
             ready = [self]
             if modes.active and mode.anomaly:
-                _backward_general(ready, check=True)
+                _backward_checked(ready)
                 return
             while ready:
                 node = ready.pop()
-                if type(node._data) is not float:  # a batch: the rest of the pass takes the general path
-                    ready.append(node)
-                    _backward_general(ready, check=False)
-                    return
                 g = node.grad
                 p0, p1 = node._p0, node._p1
-                if p1 is _MANY:
+                if p1 is _MANY or type(node._data) is not float:  # many parents, or numpy's math (see _link)
+                    if quiet is None:  # IEEE results, quietly, as in the forward pass; entering costs 1.4 us
+                        quiet = np.errstate(all="ignore")
+                        quiet.__enter__()
                     _backward_many(node, g, ready)
-                else:  # one or two parents, written out: most nodes take this path
+                else:  # one or two parents with float local derivatives: most nodes take this path
                     p0.grad += node._g0 * g
                     if p0._p0 is not None:
                         p0._pending -= 1
@@ -268,6 +270,9 @@ class Value:
         except BaseException:
             _reset_pending(self)
             raise
+        finally:
+            if quiet is not None:
+                quiet.__exit__(None, None, None)
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -342,7 +347,14 @@ def _reset_pending(root: Value) -> None:
 
 
 _new = object.__new__
-_MANY = object()  # _p1 of a node with more than two parents: its tuples are in _p0 and _g0
+class _Many:
+    """The type of _MANY, which pickle and copy keep as the one marker it is."""
+
+    def __reduce__(self) -> str:
+        return "_MANY"
+
+
+_MANY = _Many()  # _p1 of a node with more than two parents: its tuples are in _p0 and _g0
 
 # _node1, _node2 and _node (and Value.__add__ and __mul__) repeat the same field assignments on purpose: every
 # operation runs one of them, and a shared helper would add a Python call (about 15% of an operation's cost) to each.
@@ -402,10 +414,14 @@ def _node(data, parents: tuple, local_grads, op: str, const=None) -> Value:
 
 
 def _link(node: Value, parents: tuple, local_grads) -> None:
-    """Store parents and local derivatives in the node's slots (see Value)."""
+    """Store parents and local derivatives in the node's slots (see Value).
+
+    A node whose local derivatives are arrays is stored as one of many parents too: backward() then passes its
+    gradient on along its general path, where numpy's math runs under np.errstate.
+    """
     if not parents:
         node._p0 = node._p1 = None
-    elif len(parents) > 2 or type(local_grads) is not tuple:
+    elif len(parents) > 2 or type(local_grads) is not tuple or np.ndarray in map(type, local_grads):
         node._p0, node._g0, node._p1 = parents, local_grads, _MANY
     elif len(parents) == 1:
         node._p0, node._g0, node._p1 = parents[0], local_grads[0], None
@@ -431,7 +447,8 @@ def _binary(fn: Callable, a, b, op: str) -> Value:
     if type(x) is float and type(y) is float:
         out, dx, dy = fn(x, y, _floatmath)
     else:
-        if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape and 1 not in x.shape + y.shape:
+        if (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape
+                and 1 not in x.shape + y.shape):  # a batch of one broadcasts, as in numpy
             raise ValueError(f"'{op}' needs batches of the same size (or a batch of one), got {len(x)} and {len(y)}")
         with np.errstate(all="ignore"):
             out, dx, dy = fn(x, y, np)
@@ -445,12 +462,13 @@ def _binary(fn: Callable, a, b, op: str) -> Value:
 def contributions(node: Value, g) -> list:
     """What backward() adds to each parent's grad when node's grad is g: local_grad * g, one per parent.
 
-    For a batch, a parent holding one number gets the sum over the examples, and a weight vector gets X.T @ g.
+    For a batch, a parent holding one number (or a batch of one) gets the sum over the examples, and a weight vector
+    gets X.T @ g.
     viz.walkthrough shows these same numbers step by step.
     """
-    if type(node._data) is float:
-        return [local * g for local in node.local_grads]
     with np.errstate(all="ignore"):
+        if type(node._data) is float:
+            return [local * g for local in node.local_grads]
         return _batch_contributions(node, g)
 
 
@@ -476,8 +494,8 @@ def _batch_contributions(node: Value, g) -> list:
 
 
 def _backward_many(node: Value, g, ready: list[Value]) -> None:
-    """backward() for any node: pass on the gradient, then queue the parents now ready. For a batch node the caller
-    turns numpy's warnings off."""
+    """backward() for any node: pass on the gradient, then queue the parents now ready (under the caller's
+    np.errstate)."""
     parents = node.parents
     if type(node._data) is float:  # contributions() written out: a list per sum or dot node costs W3 ~10 %
         for parent, local in zip(parents, node.local_grads):
@@ -492,16 +510,13 @@ def _backward_many(node: Value, g, ready: list[Value]) -> None:
                 ready.append(parent)
 
 
-def _backward_general(ready: list[Value], check: bool) -> None:
-    """The rest of backward()'s second pass, every node through _backward_many: from the first batch node on, under
-    one np.errstate (entering one costs more than passing on most gradients), and under detect_anomaly(), with
-    each gradient checked."""
+def _backward_checked(ready: list[Value]) -> None:
+    """backward()'s second pass under detect_anomaly(): the general path for every node, each gradient checked."""
     with np.errstate(all="ignore"):
         while ready:
             node = ready.pop()
             _backward_many(node, node.grad, ready)
-            if check:
-                _check_grads(node)
+            _check_grads(node)
 
 
 def _check_grads(node: Value) -> None:

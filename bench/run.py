@@ -556,7 +556,8 @@ def main() -> None:
         return None if None in seconds else statistics.median(seconds)
 
     w1 = {name: timed(name, "W1") for name in ENGINES}
-    w2 = {key: timed(key[0], "W2", key[1]) for key in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("torch", "op")]}
+    w2 = {key: timed(key[0], "W2", key[1])
+          for key in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("torch", "op")]}
     w3 = {(name, variant, on): timed(name, "W3", variant, on) for on in ("on", "off")
           for name, variant in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("micrograd", "op"), ("torch", "op")]}
     print("W4 chains, in a fresh process each ...", flush=True)

@@ -58,10 +58,14 @@ class Module:
         """Write the parameters to path as JSON, atomically: a crash never leaves a half-written file."""
         params = {}
         for name, p in self.named_parameters():
-            x = p.data  # a float or a 1-D array: Value checks what is written to data
+            x = p.data
+            vector = type(x) is np.ndarray and x.ndim == 1
+            if not (type(x) is float or vector):  # Value.data checks what is written to it, not a change in place
+                raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is a {type(x).__name__} of "
+                                 f"shape {np.shape(x)}, not a number or a 1-D vector")
             if not np.isfinite(x).all():
                 raise ValueError(f"cannot save {type(self).__name__}: parameter {name} holds nan or inf")
-            params[name] = x if type(x) is float else x.tolist()
+            params[name] = x.tolist() if vector else x
         state = {"format": FORMAT, "version": VERSION, "model": type(self).__name__, "parameters": params}
         text = json.dumps(state, indent=1, allow_nan=False)
         directory = os.path.dirname(os.path.abspath(path))

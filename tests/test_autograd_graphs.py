@@ -1,7 +1,9 @@
 """Deep graphs, memory, anomaly detection, and batches: the engine's structural promises."""
 
+import copy
 import gc
 import math
+import pickle
 import threading
 
 import numpy as np
@@ -202,6 +204,9 @@ def test_a_weight_vector_takes_constant_features_of_its_own_length():
     with pytest.raises(ValueError, match=r"Value.data takes a 1-D array .* got shape \(3, 1\)"):
         column.data = np.zeros((3, 1))  # the course's (n, 1) shape, set by hand: refused, never broadcast
     assert column.data.shape == (3,)
+    column.data.shape = (3, 1)  # in place, past the setter
+    with pytest.raises(TypeError, match=r"1-D vector of n numbers, .* not ndarray of shape \(3, 1\)"):
+        autograd.dot(column, np.ones((2, 3)))
     assert autograd.dot(Value(np.ones(3)), [10**400, 1, 2]).data == math.inf  # as every int beyond float range
     for shape in [(2,), (4, 2), (0, 3), (2, 2, 3)]:
         with pytest.raises(ValueError, match=rf"3 weights take one example of 3 numbers .* got shape \({shape[0]}"):
@@ -225,3 +230,12 @@ def test_a_batch_dot_passed_one_number_by_a_custom_op_spreads_it_over_the_exampl
     total.backward()
     grads = w.grad.tolist() if vector else [p.grad for p in w]
     assert total.data == 34.0 and grads == [3.0, 5.0, 7.0]  # the column sums of X
+
+
+def test_a_copied_or_pickled_graph_still_backpropagates():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    J = autograd.sum([a * b, b * c, c, 2.0]) * 2.0  # a node of three parents, and two-parent ones
+    for twin in (pickle.loads(pickle.dumps(J)), copy.deepcopy(J)):
+        twin.backward()
+        leaves = {p.data: p.grad for node in autograd.backward_order(twin) for p in node.parents if not p.parents}
+        assert leaves == {1.0: 4.0, 2.0: 8.0, 3.0: 6.0}

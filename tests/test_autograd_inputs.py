@@ -54,6 +54,9 @@ def test_data_written_by_hand_is_checked_as_in_the_constructor():
     p.data = batch
     batch[0] = 100.0
     assert p.data.tolist() == [1.0, 2.0]  # a copy, as Value() makes
+    mine = p.data
+    p.data += 1.0  # in place: the same array, not copied again
+    assert p.data is mine and mine.tolist() == [2.0, 3.0]
 
 
 def test_numbers_in_expressions_are_checked_too():
@@ -105,6 +108,14 @@ def test_a_batch_of_one_broadcasts_as_in_numpy_and_gets_the_summed_gradient(op):
     out.mean().backward()
     assert a.grad.shape == (1,) and b.grad.shape == (3,)
     assert gradcheck(lambda a, b: op(a, b).mean(), [one, three], rtol=1e-6)
+
+
+def test_a_batch_of_one_among_the_weights_of_a_batch_dot():
+    weights, X = [Value(np.array([2.0])), Value(1.0)], np.array([[1.0, 1.0], [2.0, 1.0], [3.0, 1.0]])
+    z = autograd.dot(weights, X)
+    np.testing.assert_allclose(z.data, [3.0, 5.0, 7.0])
+    z.mean().backward()
+    assert weights[0].grad.shape == (1,) and weights[0].grad[0] == pytest.approx(2.0) and weights[1].grad == 1.0
 
 
 def test_backward_needs_a_single_number():

@@ -95,6 +95,8 @@ def test_backward_through_a_batch_is_as_quiet_as_through_numbers():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the forward pass may warn in + - * (numpy's rule)
         costs = [out if out.op == "mean" else out.mean() for out in _all_operations(batch)]
+    vector = Value(np.array([1.0, 2.0]))
+    costs += [Value(np.array([1e308, 1.0])).mean() * 1e10, autograd.dot(vector, [1e308, 1.0]) * 10.0]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for cost in costs:

@@ -204,6 +204,11 @@ def test_a_parameter_cannot_be_set_by_hand_to_a_wrong_shape(tmp_path):
                              ([1.0, 2.0], TypeError, "needs a real number .* got list")):
         with pytest.raises(error, match=f"Value.data {what}"):
             model.w.data = bad
+    model.w.data.shape = (2, 1)  # in place, past the setter's checks
+    with pytest.raises(ValueError, match=r"parameter w is a ndarray of shape \(2, 1\), not a number or a 1-D vector"):
+        model.save(tmp_path / "v.json")
+    assert not os.listdir(tmp_path)
+    model.w.data.shape = (2,)
     model.save(tmp_path / "v.json")
     assert nn.LogisticRegression(2, vector=True).load(tmp_path / "v.json").w.data.tolist() == [1.0, 2.0]
 
