@@ -275,7 +275,7 @@ def w3_model(e: Engine, neuron_sum: Callable = sum_op_by_op) -> tuple[list, Call
 
 def training_step(e: Engine, params: list, loss_fn: Callable[[], Any]) -> Callable[[], Any]:
     """One gradient-descent step: forward, zero the grads, backward, update. It returns the loss, which holds the
-    step's graph, so that the timer can stop before the graph is dropped (see step_times)."""
+    step's graph, so that the clock can also stop before the graph is dropped (see step_times)."""
     def step() -> Any:
         loss = loss_fn()
         e.zero_grad(params)
@@ -316,35 +316,39 @@ def best_per_call(fn: Callable[[], None], repeats: int = 7, budget: float = 0.2)
     return best
 
 
-def step_times(step: Callable[[], Any], steps: int, collector: bool) -> list[float]:
-    """Wall time of `steps` steps after a warm-up one.
+def step_times(step: Callable[[], Any], steps: int, collector: bool) -> tuple[list[float], list[float]]:
+    """Wall times of `steps` steps after a warm-up one: (kept, whole).
 
+    whole: the step and dropping its graph, what a training loop pays. kept: the step with its graph still alive when
+    the clock stops. They differ for ours and torch, whose graph is freed the moment the last reference goes; not for
+    micrograd, whose graph of reference cycles only a collection frees (inside later steps with the collector on).
     collector=True: Python's default, steps back to back as in a training loop (collections happen where they fall).
     collector=False: gc.collect() before each step, gc.disable() during it; cyclic garbage is left to that collect.
-    For every engine the clock stops before the step's graph is dropped: micrograd's graph, made of reference
-    cycles, is freed only by a collection, which with the collector off happens outside the step; ours and torch's
-    are freed the moment the last reference goes, and timing that would charge them for work micrograd defers.
     """
     gc.collect()
     step()
-    times = []
+    kept, whole = [], []
     for _ in range(steps):
         if not collector:
             gc.collect()
             gc.disable()
         t0 = time.perf_counter()
         graph = step()
-        times.append(time.perf_counter() - t0)
+        t1 = time.perf_counter()
         del graph
+        t2 = time.perf_counter()
+        kept.append(t1 - t0)
+        whole.append(t2 - t0)
         gc.enable()
-    return times
+    return kept, whole
 
 
-def time_per_step(step: Callable[[], Any], collector: bool) -> float:
-    """Seconds per step: collector on, the mean of a STEPS_GC_ON-step loop (collections included); off, the median."""
+def time_per_step(step: Callable[[], Any], collector: bool) -> tuple[float, float]:
+    """Seconds per step, (kept, whole) as in step_times: collector on, the means over a STEPS_GC_ON-step loop
+    (collections included); off, the medians of STEPS_GC_OFF steps."""
     if collector:
-        return statistics.mean(step_times(step, STEPS_GC_ON, True))
-    return statistics.median(step_times(step, STEPS_GC_OFF, False))
+        return tuple(map(statistics.mean, step_times(step, STEPS_GC_ON, True)))
+    return tuple(map(statistics.median, step_times(step, STEPS_GC_OFF, False)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -427,8 +431,12 @@ def time_worker(engine: str, workload: str, variant: str = "op", collector: str 
     while steps < 2 or time.perf_counter() < warm_until:
         step()
         steps += 1
-    seconds = best_per_call(step) if workload == "W1" else time_per_step(step, collector == "on")
-    return {"engine": engine, "workload": workload, "variant": variant, "collector": collector, "seconds": seconds}
+    if workload == "W1":  # build + backward, the graph dropped within each call
+        kept = seconds = best_per_call(step)
+    else:
+        kept, seconds = time_per_step(step, collector == "on")
+    return {"engine": engine, "workload": workload, "variant": variant, "collector": collector, "seconds": seconds,
+            "kept": kept}
 
 
 def run_worker(*args: str) -> dict:
@@ -517,7 +525,7 @@ def main() -> None:
     print(f"  our engine: {Path(autograd.__file__).parent}")
     print(f"  times: each engine alone in a fresh process, after >= 1 s of warm-up; W1 best of 7 loops; W2/W3 with the"
           f" collector on, mean of {STEPS_GC_ON} consecutive steps (a training loop, its collections included); off,"
-          f" median of {STEPS_GC_OFF}; the clock stops before a step's graph is dropped; W1-W3 median of {ROUNDS}"
+          f" median of {STEPS_GC_OFF}, the clock stopping before a step's graph is dropped; W1-W3 median of {ROUNDS}"
           f" rounds; W4 best of 2-5 runs")
 
     print("\nAgreement before timing (same data, same weights, float64 everywhere):")
@@ -543,23 +551,28 @@ def main() -> None:
              ("ours", "W2", "sum", "on"), ("ours", "W2", "dot", "on")]
     cells += [(name, "W3", variant, on) for name, variant in [("ours", "sum"), ("ours", "dot"), ("torch", "op")]
               for on in ("on", "off")]
-    runs: dict[tuple, list[float | None]] = {cell: [] for cell in cells}
+    runs: dict[tuple, list[dict]] = {cell: [] for cell in cells}
     for round_ in range(1, ROUNDS + 1):
         print(f"\nTiming, round {round_} of {ROUNDS}: each engine alone in a fresh interpreter, after a warm-up ...",
               flush=True)
         for cell in cells:
-            runs[cell].append(run_worker("--time", *cell).get("seconds"))
+            runs[cell].append(run_worker("--time", *cell))
 
-    def timed(engine: str, workload: str, variant: str = "op", collector: str = "on") -> float | None:
-        """The median over the rounds (None if a worker failed)."""
-        seconds = runs[engine, workload, variant, collector]
+    def timed(engine: str, workload: str, variant: str = "op", collector: str = "on", what: str = "seconds"
+              ) -> float | None:
+        """The median over the rounds of a step's time, whole or kept (None if a worker failed)."""
+        seconds = [run.get(what) for run in runs[engine, workload, variant, collector]]
         return None if None in seconds else statistics.median(seconds)
 
     w1 = {name: timed(name, "W1") for name in ENGINES}
     w2 = {key: timed(key[0], "W2", key[1])
           for key in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("torch", "op")]}
-    w3 = {(name, variant, on): timed(name, "W3", variant, on) for on in ("on", "off")
-          for name, variant in [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("micrograd", "op"), ("torch", "op")]}
+    # With the collector on, a step as a training loop pays for it, dropping its graph included; with it off, and
+    # for the collector's cost, steps with their graphs alive when the clock stops (see step_times).
+    w3_engines = [("ours", "op"), ("ours", "sum"), ("ours", "dot"), ("micrograd", "op"), ("torch", "op")]
+    w3 = {(name, variant, on): timed(name, "W3", variant, on, "seconds" if on == "on" else "kept")
+          for on in ("on", "off") for name, variant in w3_engines}
+    w3_kept_on = {(name, variant): timed(name, "W3", variant, "on", "kept") for name, variant in w3_engines}
     print("W4 chains, in a fresh process each ...", flush=True)
     max_depth = micrograd_max_depth()
     chains = {(name, n): run_worker("--chain", name, str(n)) for n in CHAIN_SIZES for name in ENGINES}
@@ -574,7 +587,7 @@ def main() -> None:
             ("(info)", "-")
         rows.append((f"W2 logreg step, {label}", fmt_time(w2["ours", variant]), "n/a", fmt_time(torch2), "-",
                      ratio(w2["ours", variant], torch2), target, result))
-    mg_on, mg_off = w3["micrograd", "op", "on"], w3["micrograd", "op", "off"]
+    mg_off = w3["micrograd", "op", "off"]
     for variant, label in (("op", "op by op"), ("sum", "ours with autograd.sum"), ("dot", "ours with autograd.dot")):
         for on in ("on", "off"):
             o, m, t = w3["ours", variant, on], w3["micrograd", "op", on], w3["torch", "op", on]
@@ -582,9 +595,9 @@ def main() -> None:
                 ("(info)", "-")
             rows.append((f"W3 MLP step, {label}, gc {on}", fmt_time(o), fmt_time(m), fmt_time(t), ratio(o, m),
                          ratio(o, t), target, result))
-        o = w3["ours", variant, "on"]
+        o = w3_kept_on["ours", variant]
         target, result = ("<= 0.6x micrograd gc off", verdict(o, mg_off, 0.6)) if variant == "op" else ("(info)", "-")
-        rows.append((f"W3 {label}: ours gc on / micrograd gc off", fmt_time(o), fmt_time(mg_off), "-",
+        rows.append((f"W3 {label}: ours gc on / micrograd gc off *", fmt_time(o), fmt_time(mg_off), "-",
                      ratio(o, mg_off), "-", target, result))
     for n in CHAIN_SIZES:
         o, m, t = chains["ours", n], chains["micrograd", n], chains["torch", n]
@@ -605,17 +618,26 @@ def main() -> None:
     print_table(rows)
 
     print(f"\nThe targets round by round (the table gives the medians of the {ROUNDS} rounds; the machine is shared):")
-    for label, a, b in (("W1 ours / micrograd", ("ours", "W1", "op", "on"), ("micrograd", "W1", "op", "on")),
-                        ("W2 ours / torch", ("ours", "W2", "op", "on"), ("torch", "W2", "op", "on")),
-                        ("W3 ours / micrograd, gc on", ("ours", "W3", "op", "on"), ("micrograd", "W3", "op", "on")),
-                        ("W3 ours gc on / micrograd gc off", ("ours", "W3", "op", "on"), ("micrograd", "W3", "op", "off"))):
-        print(f"  {label:34} " + "  ".join(ratio(x, y) for x, y in zip(runs[a], runs[b])))
+    ours3, mg3 = ("ours", "W3", "op"), ("micrograd", "W3", "op")
+    for label, a, b, what in (("W1 ours / micrograd", ("ours", "W1", "op", "on"), ("micrograd", "W1", "op", "on"),
+                               "seconds"),
+                              ("W2 ours / torch", ("ours", "W2", "op", "on"), ("torch", "W2", "op", "on"), "seconds"),
+                              ("W3 ours / micrograd, gc on", (*ours3, "on"), (*mg3, "on"), "seconds"),
+                              ("W3 ours gc on / micrograd gc off *", (*ours3, "on"), (*mg3, "off"), "kept")):
+        print(f"  {label:34} " + "  ".join(ratio(x.get(what), y.get(what)) for x, y in zip(runs[a], runs[b])))
+    whole, kept = w3["ours", "op", "on"], w3_kept_on["ours", "op"]
+    if whole is not None and kept is not None:
+        print(f"  * Both steps timed with their graphs still alive when the clock stops: micrograd's graph, made of"
+              f" reference cycles, is freed only by a collection, which with its collector off falls outside its steps."
+              f" With ours dropping its graph inside the step: {ratio(whole, mg_off)}"
+              f" ({fmt_time(whole)} instead of {fmt_time(kept)}).")
 
-    print("\nThe garbage collector's cost on W3, per step (gc on - gc off), each engine alone:")
+    print("\nThe garbage collector's cost on W3, per step (gc on - gc off, graphs alive when the clock stops), each"
+          " engine alone:")
     for name, variant, label in (("ours", "op", "ours, op by op"), ("ours", "sum", "ours, autograd.sum"),
                                  ("ours", "dot", "ours, autograd.dot"), ("micrograd", "op", "micrograd"),
                                  ("torch", "op", "torch")):
-        on, off = w3[name, variant, "on"], w3[name, variant, "off"]
+        on, off = w3_kept_on[name, variant], w3[name, variant, "off"]
         if on is not None and off is not None:
             print(f"  {label:20} {fmt_time(on):>9} on, {fmt_time(off):>9} off: collector {fmt_time(on - off):>9}"
                   f" = {100 * (on - off) / on:5.1f}% of the step")
