@@ -30,7 +30,9 @@ def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, rela
 
     With relative=True, h = eps * |x| (eps at 0): the step never crosses a pole or boundary at 0, as for log(x)
     or 1/x at x = 1e-200. f takes one Value per input and returns a Value; it runs without recording a graph.
+    eps must be a positive finite number, large enough to move every input (else ValueError).
     """
+    eps = _check_eps(eps)
     xs = [as_number(x, "a gradient check") for x in inputs]
     grads: list = []
     with no_grad():
@@ -69,6 +71,7 @@ def gradcheck(f: Function, inputs: Sequence[float], eps: float = 1e-6, atol: flo
     to catch smaller errors pass a smaller rtol (1e-6 suits smooth functions), or compare grad_difference() with
     the course's 1e-7.
     """
+    eps = _check_eps(eps)
     names, xs = _flat_inputs(inputs)
     analytic, numeric = _flat(analytic_grad(f, inputs)), _flat(numerical_grad(f, inputs, eps, relative))
     bad = [not _close(a, n, atol, rtol) for a, n in zip(analytic, numeric)]
@@ -107,6 +110,9 @@ def _difference(f: Function, xs: list, i: int, j: int | None, eps: float, relati
     h = eps * abs(x) if relative else 0.0
     if not h:  # not relative, or x too close to 0 for a step relative to it
         h = eps * max(1.0, abs(x))
+    if x + h == x - h:
+        name = f"x{i}" if j is None else f"x{i}[{j}]"
+        raise ValueError(f"eps={eps:g} is too small to step {name} = {x:g}: x + h and x - h are the same float")
     up, down = xs.copy(), xs.copy()
     if j is None:
         up[i], down[i] = x + h, x - h
@@ -114,6 +120,14 @@ def _difference(f: Function, xs: list, i: int, j: int | None, eps: float, relati
         up[i], down[i] = xs[i].copy(), xs[i].copy()
         up[i][j], down[i][j] = x + h, x - h
     return (_evaluate(f, up) - _evaluate(f, down)) / ((x + h) - (x - h))
+
+
+def _check_eps(eps: float) -> float:
+    """eps as a float, or ValueError unless it is a positive finite number."""
+    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, (int, float, np.integer, np.floating)) \
+            or not 0 < eps < math.inf:
+        raise ValueError(f"eps must be a positive finite number (the finite-difference step), got {eps!r:.40}")
+    return float(eps)
 
 
 def _flat(grads: Sequence) -> list[float]:
