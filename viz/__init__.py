@@ -12,6 +12,9 @@
     viz.render(J, "course.svg")          # also .png, .pdf; writes course.dot beside it
     print(viz.text(J))                   # a tree in the terminal, no Graphviz needed
     viz.walkthrough(J, "course.html")    # the backward pass step by step, Next / Previous
+
+The gradients drawn are d(root)/d(node) for the root drawn, computed by viz from the local derivatives: after
+J.backward(), viz.text(u) shows du/db = 2 (not J's 6), and no drawing changes any .grad.
 """
 
 from .dot import draw

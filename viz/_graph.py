@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, backward_order, contributions
 
 from ._notation import clean
 
@@ -60,17 +60,47 @@ def names(order: list[Value], root: Value) -> dict[int, str]:
 
 
 def resolve_show(show: str, root: Value) -> str:
-    """"both", "forward" or "backward" from the caller's choice; "auto" is "both" after backward(), else "forward".
+    """"both", "forward" or "backward" from the caller's choice; "auto" is "both" once backward() has reached root.
 
-    A Value does not record whether backward() ran, so the rule is: the root's gradient is nonzero (backward() sets
-    it to 1) means gradients are real. Before backward every gradient is 0, and drawing those zeros would mislead.
+    A Value does not record whether backward() ran, so "reached" is read from root's own .grad: 0 before any
+    backward pass, nonzero once a pass from root (or from a node computed from it) has gone through it. Before that,
+    "auto" draws values only, since zeros would pose as gradients. A batch root has no single gradient per node:
+    "auto" draws its values, and asking for gradients is a ValueError.
     """
     _check_root(root)
     if show not in SHOWS:
         raise ValueError(f"show must be one of {', '.join(map(repr, SHOWS))}; got {show!r}")
-    if show != "auto":
-        return show
-    return "both" if np.any(np.asarray(root.grad) != 0) else "forward"
+    batch = type(root.data) is not float
+    if show == "auto":
+        return "both" if reached(root) and not batch else "forward"
+    if show != "forward" and batch:
+        raise ValueError(f"gradients are drawn with respect to a root holding a single number, but this one holds a "
+                         f"batch of {len(root.data)}: draw the number computed from it (e.g. cost = loss.mean()), "
+                         f"or pass show='forward'")
+    return show
+
+
+def reached(root: Value) -> bool:
+    """Whether a backward pass has gone through root: its .grad is nonzero (every .grad is 0 until backward())."""
+    return bool(np.any(np.asarray(root.grad) != 0))
+
+
+def gradients(root: Value, order: list[Value]) -> dict[int, object]:
+    """Each node's gradient to draw, by id: d(root)/d(node) once backward() has reached root, else 0.
+
+    Computed here by the chain rule, in backward()'s order, into a dict of its own: whatever backward() ran from and
+    however often, a drawing of root names only root's gradients, and no .grad in the graph is read or changed.
+    Before backward() has reached root, none is computed yet and each reads 0, as .grad does then.
+    """
+    if not reached(root):
+        return {id(v): 0.0 if type(v.data) is float else np.zeros(np.shape(v.data)) for v in order}
+    grads: dict[int, object] = {id(root): 1.0}  # d(root)/d(root); a leaf root has nothing more
+    for node in backward_order(root):
+        g = grads[id(node)]
+        for parent, contribution in zip(node.parents, contributions(node, g)):
+            old = grads.get(id(parent))
+            grads[id(parent)] = contribution if old is None else old + contribution  # new objects, never in place
+    return grads
 
 
 def _check_root(root: Value) -> None:

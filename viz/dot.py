@@ -32,7 +32,8 @@ def draw(root: Value, show: str = "auto", rankdir: str = "LR", edge_labels: bool
     """The graph under root: values in blue and forward edges, gradients in red and backward edges.
 
     show: "both", "forward" (values, blue edges), "backward" (gradients, red edges), or "auto": "both" once
-    backward() has run (the root's grad is nonzero), else "forward", so zeros never pose as real gradients.
+    backward() has reached root (root's .grad is nonzero), else "forward", so zeros never pose as real gradients.
+    The gradients drawn are d(root)/d(node), computed here, whichever node backward() ran from; no .grad changes.
     rankdir: "LR" puts the inputs on the left, as the course does. A graph over max_nodes raises ValueError.
     """
     return digraph(root, show, rankdir, edge_labels, max_nodes)
@@ -40,14 +41,15 @@ def draw(root: Value, show: str = "auto", rankdir: str = "LR", edge_labels: bool
 
 def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: int,
             grads: dict[int, object] | None = None) -> graphviz.Digraph:
-    """draw(), with the gradients to write taken from grads (by id of the node) instead of each node's .grad."""
+    """draw(), with the gradients to write taken from grads (by id of the node) when given, else computed for root."""
     show = _graph.resolve_show(show, root)
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
     order = _graph.nodes(root, max_nodes)
     names = _graph.names(order, root)
-    grad = {id(v): v.grad for v in order} if grads is None else grads
     forward, backward = show in ("both", "forward"), show in ("both", "backward")
+    if grads is None:
+        grads = _graph.gradients(root, order) if backward else {}
     dot = graphviz.Digraph(
         graph_attr={"rankdir": rankdir, "fontname": _FONT, "nodesep": "0.3", "ranksep": "0.6"},
         node_attr={"fontname": _FONT, "fontsize": "11", "style": "filled", "fillcolor": COLORS["node"]},
@@ -56,7 +58,7 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
     root_name = names[id(root)]
     leaves = []
     for v in order:
-        lines = _node_lines(v, grad[id(v)], names, root_name, forward, backward)
+        lines = _node_lines(v, grads.get(id(v)), names, root_name, forward, backward)
         attrs = {"id": ids[id(v)]}
         if v is root:
             attrs["penwidth"] = "2"

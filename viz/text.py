@@ -21,12 +21,14 @@ _MAX_WIDTH = 60  # the gradient column starts at most this far right
 def text(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
     """The graph as a tree from root to its inputs, each line a node's formula, value and gradient.
 
-    A node used twice is written out once; later it appears as "u (above)". show works as in viz.draw.
+    A node used twice is written out once; later it appears as "u (above)". show works as in viz.draw, and the
+    gradients are d(root)/d(node), computed here (no .grad is changed).
     """
     show = _graph.resolve_show(show, root)
     order = _graph.nodes(root, max_nodes)
     names = _graph.names(order, root)
     root_name = names[id(root)]
+    grads = _graph.gradients(root, order) if show != "forward" else {}
     rows: list[tuple[str, str]] = []
     done: set[int] = set()
     stack = [(root, "", "")]  # node, the line's prefix, the prefix of its children's lines
@@ -37,7 +39,7 @@ def text(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
             rows.append((f"{prefix}{name} (above)", ""))
             continue
         done.add(id(node))
-        rows.append((prefix + _describe(node, names, show), _gradient(node, root_name, name, show)))
+        rows.append((prefix + _describe(node, names, show), _gradient(grads.get(id(node)), root_name, name, show)))
         last = len(node.parents) - 1
         deeper = len(inner) < 4 * _MAX_INDENT  # each level adds 4 characters
         for i in range(last, -1, -1):  # pushed last first, so the first parent is printed first
@@ -52,6 +54,7 @@ def table(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
     order = _graph.nodes(root, max_nodes)
     names = _graph.names(order, root)
     root_name = names[id(root)]
+    grads = _graph.gradients(root, order) if show != "forward" else {}
     header = ["node", "computed as"]
     header += ["value"] if show != "backward" else []
     header += ["gradient"] if show != "forward" else []
@@ -59,7 +62,7 @@ def table(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
     for v in order:
         row = [names[id(v)], formula(v, names) or "(leaf)"]
         row += [number(v.data, _DIGITS)] if show != "backward" else []
-        row += [_gradient(v, root_name, names[id(v)], "both")] if show != "forward" else []
+        row += [_gradient(grads[id(v)], root_name, names[id(v)], "both")] if show != "forward" else []
         rows.append(row)
     widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
@@ -75,8 +78,9 @@ def _describe(node: Value, names: dict[int, str], show: str) -> str:
     return " = ".join(parts)
 
 
-def _gradient(node: Value, root_name: str, name: str, show: str) -> str:
-    return f"{grad_name(root_name, name)} = {number(node.grad, _DIGITS)}" if show != "forward" else ""
+def _gradient(grad, root_name: str, name: str, show: str) -> str:
+    """"dJ/du = 3", the gradient of root_name with respect to name; nothing when gradients are not shown."""
+    return f"{grad_name(root_name, name)} = {number(grad, _DIGITS)}" if show != "forward" else ""
 
 
 def _columns(rows: list[tuple[str, str]]) -> str:
