@@ -164,3 +164,13 @@ def test_the_length_limit_is_checked_before_parsing():
 def test_a_null_character_is_refused():
     with pytest.raises(ProgramError, match="null"):
         build("J = a\x00", {"a": 1.0})
+
+
+@pytest.mark.parametrize("name, printed", [
+    ("graph.DOT", "wrote graph.DOT\n"), ("COURSE.SVG", "wrote COURSE.SVG and COURSE.dot\n")])
+def test_the_paths_printed_are_the_files_written(tmp_path, name, printed):
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(printed)
+    written = printed.removeprefix("wrote ").strip().split(" and ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(written)

@@ -181,3 +181,15 @@ def test_show_checks_its_options_everywhere():
     *_, J = course()
     with pytest.raises(ValueError, match="rankdir"):
         viz.show(J, rankdir="UP")
+
+
+@pytest.mark.parametrize("name, source", [
+    ("graph.DOT", "graph.DOT"), ("graph.Dot", "graph.Dot"), ("graph.dot", "graph.dot"),
+    ("COURSE.SVG", "COURSE.dot"), ("course.Png", "course.dot"), ("course.PDF", "course.dot")])
+def test_the_path_returned_is_the_file_written_in_the_users_spelling(tmp_path, name, source):
+    *_, J = course()
+    J.backward()
+    path = viz.render(J, tmp_path / name)
+    assert path == tmp_path / name and path.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({name, source})  # the drawing and its source
+    assert (tmp_path / source).read_text(encoding="utf-8").startswith("digraph {")

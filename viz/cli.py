@@ -10,7 +10,7 @@ from pathlib import Path
 from ._graph import nodes
 from ._program import ALLOWED, FUNCTIONS, ProgramError, build
 from .dot import RANKDIRS
-from .render import FORMATS, render
+from .render import FORMATS, render, source_path
 from .text import table
 from .walkthrough import walkthrough
 
@@ -76,7 +76,8 @@ def _graph(args: argparse.Namespace, prog: str) -> int:
         if args.output:
             path = render(root, args.output, show=args.show, rankdir=args.rankdir,
                           edge_labels=not args.no_edge_labels)
-            print(f"wrote {path}" + (f" and {path.with_suffix('.dot')}" if path.suffix.lower() != ".dot" else ""))
+            source = source_path(path)
+            print(f"wrote {path}" + (f" and {source}" if source != path else ""))
         if args.html:
             print(f"wrote {walkthrough(root, args.html, rankdir=args.rankdir)}")
     except (RuntimeError, OSError) as e:

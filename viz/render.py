@@ -23,18 +23,25 @@ INSTALL_DOT = ("Graphviz's 'dot' program is needed to draw, and it is not on you
 def render(root: Value, path: str | os.PathLike, **draw_options) -> Path:
     """Draw root to path, as SVG, PNG or PDF by its extension (.dot writes only the source); returns the path.
 
-    The DOT source is always written beside it (course.svg -> course.dot), before `dot` runs: if Graphviz is
-    missing, RuntimeError says how to install it and the .dot file is still there to render later.
+    The DOT source is always written beside it, at source_path(path) (course.svg -> course.dot), before `dot` runs:
+    if Graphviz is missing, RuntimeError says how to install it and the .dot file is still there to render later.
+    The file written is path as spelled (graph.DOT stays graph.DOT); the extension is read in any case.
     """
     path = Path(path)
     fmt = _format(path)
     digraph = draw(root, **draw_options)
     if fmt == "png":
         digraph.attr(dpi="144")  # pixels: sharper than Graphviz's 96 per inch
-    write_atomic(path.with_suffix(".dot"), digraph.source.encode("utf-8"))
+    write_atomic(source_path(path), digraph.source.encode("utf-8"))
     if fmt != "dot":
         write_atomic(path, pipe(digraph, fmt))
     return path
+
+
+def source_path(path: str | os.PathLike) -> Path:
+    """Where render(root, path) writes the DOT source: path itself for a .dot file (any case), else path.dot."""
+    path = Path(path)
+    return path if path.suffix.lower() == ".dot" else path.with_suffix(".dot")
 
 
 def show(root: Value, **draw_options) -> None:
