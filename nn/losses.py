@@ -34,8 +34,9 @@ def binary_cross_entropy(prob: Output, y: Labels) -> Value:
 def binary_cross_entropy_with_logits(z: Output, y: Labels) -> Value:
     """L(sigmoid(z), y) = softplus(z) - y z, exact for any z, with dL/dz = sigmoid(z) - y everywhere.
 
-    Computed as y softplus(-z) + (1 - y) softplus(z), the same function without the cancellation of
-    softplus(z) - z when y = 1 and z is large.
+    Each example's L is one node, computed as y softplus(-z) + (1 - y) softplus(z): the same function without the
+    cancellation of softplus(z) - z when y = 1 and z is large. A term whose weight (y or 1 - y) is 0 counts 0, so a
+    certain and right logit (z = +inf with y = 1, z = -inf with y = 0) costs exactly 0 with slope 0; a wrong one, inf.
     """
     return _mean(_bce_logits, z, y)
 
@@ -62,8 +63,23 @@ def _bce(a: Value, y) -> Value:
     return record(loss, [a], [slope], "bce")
 
 
-def _bce_logits(z, y):
-    return y * (-z).softplus() + (1.0 - y) * z.softplus()
+def _bce_logits(z: Value, y) -> Value:
+    """L(sigmoid(z), y) as one node whose local derivative is dL/dz = sigmoid(z) - y."""
+    x = z.data
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = _weighted(y, np.logaddexp(0.0, -x)) + _weighted(1.0 - y, np.logaddexp(0.0, x))  # softplus: exact
+        e = np.exp(-np.abs(x))  # e to a negative power only: no overflow for either sign
+        big, small = 1.0 / (1.0 + e), e / (1.0 + e)  # sigmoid(|x|) and sigmoid(-|x|)
+        up, down = np.where(x >= 0, big, small), np.where(x >= 0, small, big)  # sigmoid(x), sigmoid(-x)
+        slope = (1.0 - y) * up - y * down  # = sigmoid(x) - y, without cancelling when y is 0 or 1
+    if type(x) is float:
+        loss, slope = float(loss), float(slope)
+    return record(loss, [z], [slope], "bce_logits")
+
+
+def _weighted(weight, loss):
+    """weight * loss, but 0 where the weight is 0 (not 0 * inf = nan): a label's absent term costs nothing."""
+    return np.where(weight == 0, 0.0, weight * loss)
 
 
 def _squared_error(pred, y):

@@ -1,6 +1,7 @@
 """Losses: the course's cross-entropy, its stable form from logits, mse and hinge; one example, a batch, or a list."""
 
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -124,3 +125,55 @@ def test_the_output_must_be_a_value_or_a_list_of_one_number_values(loss):
     for bad in ([], 0.5, np.array([0.5]), [0.5, 0.2], [Value(np.array([0.1, 0.2]))]):
         with pytest.raises(TypeError, match="model's output"):
             loss(bad, 1)
+
+
+INF = math.inf
+
+
+@pytest.mark.parametrize("z, y, cost, slope", [
+    (INF, 1.0, 0.0, 0.0), (-INF, 0.0, 0.0, 0.0),  # certain and right: exactly 0, at the limit
+    (INF, 0.0, INF, 1.0), (-INF, 1.0, INF, -1.0),  # certain and wrong: inf, never nan
+    (INF, 0.5, INF, 0.5), (-INF, 0.25, INF, -0.25),  # a soft label at an infinite logit: inf, never nan
+])
+def test_cross_entropy_from_logits_at_infinite_logits(z, y, cost, slope):
+    v = Value(z)
+    J = nn.binary_cross_entropy_with_logits(v, y)
+    J.backward()
+    assert (J.data, v.grad) == (cost, slope)
+    batch = Value(np.array([z, 0.0]))
+    J = nn.binary_cross_entropy_with_logits(batch, [y, 1.0])
+    J.backward()
+    assert J.data == (cost + math.log(2)) / 2
+    assert batch.grad.tolist() == [slope / 2, -0.25]
+    items = [Value(z), Value(0.0)]
+    J = nn.binary_cross_entropy_with_logits(items, [y, 1.0])
+    J.backward()
+    assert J.data == (cost + math.log(2)) / 2 and [v.grad for v in items] == [slope / 2, -0.25]
+
+
+def exact_bce_with_logits(z: float, y: float) -> Decimal:
+    """L = y softplus(-z) + (1 - y) softplus(z), in the context's precision."""
+    def log1p(x: Decimal) -> Decimal:
+        return x - x * x / 2 + x ** 3 / 3 if x < Decimal("1e-10") else (1 + x).ln()  # 1 + x would lose x's digits
+
+    def softplus(t: Decimal) -> Decimal:
+        return t + log1p((-t).exp()) if t > 0 else log1p(t.exp())
+
+    z, y = Decimal(z), Decimal(y)
+    return y * softplus(-z) + (1 - y) * softplus(z)
+
+
+@given(z=st.floats(allow_nan=False, allow_infinity=False), y=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0, 1)))
+def test_cross_entropy_from_logits_is_finite_and_exact_for_every_finite_logit(z, y):
+    v = Value(z)
+    J = nn.binary_cross_entropy_with_logits(v, y)
+    J.backward()
+    with localcontext() as ctx:
+        ctx.prec = 400  # sigmoid(z) - 1 for z up to 745 (below, float's subnormals end) keeps 17 digits
+        exact = exact_bce_with_logits(z, y)
+        e = (-abs(Decimal(z))).exp()  # only e to a negative power: no overflow
+        sigmoid = 1 / (1 + e) if z >= 0 else e / (1 + e)
+        slope = float(sigmoid - Decimal(y))
+    assert math.isfinite(J.data) and math.isfinite(v.grad)
+    assert J.data == pytest.approx(float(exact), rel=1e-13, abs=1e-300)
+    assert v.grad == pytest.approx(slope, rel=1e-13, abs=1e-300 if y in (0.0, 1.0) else 4e-16)  # y = 0, 1: no cancelling
