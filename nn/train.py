@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
+from autograd import Value
+
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge
 from .module import Module
 
@@ -72,6 +74,9 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     loop (slow: for comparison). batch_size None uses all m examples every step, else mini-batches from a shuffle
     by `seed`. print_every=k prints the cost every k iterations, as the course; a progress bar shows on a terminal
     when a run lasts over two seconds. Bad input raises ValueError before any work.
+
+    The model has one output: a Value, or a list of one Value (Layer(n, 1)), which trains as that Value, as PyTorch
+    trains Linear(n, 1). A model returning anything else raises TypeError at the first step, before any update.
     """
     if not callable(loss):
         raise TypeError(f"loss must be a function such as nn.binary_cross_entropy, got {loss!r:.60}")
@@ -96,10 +101,10 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             Xb, yb, positive = (X, y, is_one) if idx is None else (X[idx], y[idx], is_one[idx])
             optimizer.zero_grad()
             if vectorized:
-                out = model(Xb)
+                out = _one_output(model(Xb), model)
                 outputs = out.data
             else:
-                out = [model(x) for x in (rows if idx is None else [rows[j] for j in idx])]
+                out = [_one_output(model(x), model) for x in (rows if idx is None else [rows[j] for j in idx])]
                 outputs = np.array([o.data for o in out])
             J = loss(out, yb)
             J.backward()
@@ -113,6 +118,17 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             if not bar.disable and i % postfix_every == 0:
                 bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
     return history
+
+
+def _one_output(out, model: Module) -> Value:
+    """The model's one output Value: out itself, or the Value in a list of one (a Layer's output); else TypeError."""
+    if isinstance(out, (list, tuple)) and len(out) == 1:
+        out = out[0]
+    if not isinstance(out, Value):
+        got = f"a {type(out).__name__} of {len(out)}" if isinstance(out, (list, tuple)) else f"{out!r:.60}"
+        raise TypeError(f"fit trains a model with one output: a Value, or a list of one Value; "
+                        f"{type(model).__name__} returned {got}")
+    return out
 
 
 def _check_data(model: Module, X, y, loss: Callable) -> tuple[np.ndarray, np.ndarray]:

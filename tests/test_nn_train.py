@@ -139,3 +139,35 @@ def test_history_plot_without_matplotlib_says_how_to_install_it(tmp_path, monkey
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[plot\]'"):
         nn.History(cost=[1.0, 0.5]).plot(tmp_path / "cost.png")
     assert not (tmp_path / "cost.png").exists()
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+def test_a_one_output_layer_trains_as_its_one_neuron(vectorized):
+    # Layer(n, 1) returns a list of one Value: fit trains on that Value, as PyTorch trains Linear(n, 1)
+    X, y = blobs(30)
+    X3 = np.column_stack([X, X[:, 0] * X[:, 1]])
+    layer = nn.Layer(3, 1, "none", seed=0)
+    neuron = nn.Neuron(3, "none", seed=np.random.default_rng(0))
+    h_layer = train(layer, X3, y, loss=nn.binary_cross_entropy_with_logits, vectorized=vectorized)
+    h_neuron = train(neuron, X3, y, loss=nn.binary_cross_entropy_with_logits, vectorized=vectorized)
+    assert h_layer.cost == h_neuron.cost and h_layer.accuracy == h_neuron.accuracy
+    assert h_layer.cost[-1] < h_layer.cost[0]
+    assert [p.data for p in layer.parameters()] == [p.data for p in neuron.parameters()]
+    assert train(nn.Layer(3, 1, "none", seed=0), X3, y * 2.0, loss=nn.mse).cost[-1] < h_layer.cost[0]
+
+
+def test_a_model_that_returns_something_else_is_refused_before_any_update():
+    class Odd(nn.Module):
+        def __init__(self):
+            self.w = nn.Neuron(2, "none", seed=0)
+
+        def __call__(self, x):
+            return [self.w(x), self.w(x)]  # two outputs, without saying so in nout
+
+    X, y = blobs(10)
+    model = Odd()
+    before = [p.data for p in model.parameters()]
+    for vectorized in (True, False):
+        with pytest.raises(TypeError, match="fit trains a model with one output: .* returned a list of 2"):
+            train(model, X, y, vectorized=vectorized)
+    assert [p.data for p in model.parameters()] == before
