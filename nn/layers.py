@@ -66,14 +66,16 @@ class MLP(Module):
 
     def __init__(self, nin: int, sizes: Sequence[int], activation: str = "relu", output_activation: str = "none",
                  seed: Seed = None) -> None:
-        if isinstance(sizes, int) or not sizes:
-            raise ValueError(f"MLP needs a list of layer sizes such as [16, 16, 1], got {sizes!r}")
+        if not isinstance(sizes, (Sequence, np.ndarray)) or isinstance(sizes, (str, bytes)) or len(sizes) == 0:
+            got = f"a {type(sizes).__name__}" if isinstance(sizes, (set, dict, str)) else f"{sizes!r:.40}"
+            raise ValueError(f"MLP needs a list of layer sizes such as [16, 16, 1], got {got}")
+        sizes = sizes.tolist() if isinstance(sizes, np.ndarray) else list(sizes)  # numpy's ints become Python's
         dims = [_check_size(nin, "nin")] + [_check_size(s, "a layer size") for s in sizes]
         rng = np.random.default_rng(seed)
         last = len(sizes) - 1
         self.layers = [Layer(dims[i], dims[i + 1], output_activation if i == last else activation, seed=rng)
                        for i in range(len(sizes))]
-        self.nin, self.nout = nin, dims[-1]
+        self.nin, self.nout = dims[0], dims[-1]
 
     def __call__(self, x: Input) -> Value | list[Value]:
         for layer in self.layers:
@@ -131,11 +133,11 @@ def _check_input(x: Input, nin: int) -> Input:
         if x.ndim >= 2:
             raise ValueError(f"the model takes a batch X of shape (m, {nin}) (m examples of {nin} features), "
                              f"got shape {x.shape}")
-    try:
-        n = len(x)
-    except TypeError:
+    # a dict's or a set's features would be its keys, in an order of its own; a string's, its characters
+    if not isinstance(x, (Sequence, np.ndarray)) or isinstance(x, (str, bytes, bytearray)) or getattr(x, "ndim", 1) == 0:
         raise TypeError(f"the model takes one example as a list of {nin} numbers, or a batch as a 2-D numpy array "
-                        f"of shape (m, {nin}); got {type(x).__name__}") from None
+                        f"of shape (m, {nin}); got {type(x).__name__}")
+    n = len(x)
     if n != nin:
         hint = "; for a batch pass a 2-D numpy array" if n and isinstance(x[0], (list, tuple)) else ""
         raise ValueError(f"the model takes {nin} features per example, got {n}{hint}")

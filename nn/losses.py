@@ -105,18 +105,35 @@ def _mean(loss: Callable, out: Output, y: Labels) -> Value:
 
 
 def _one_label(y) -> float:
+    """y as one float label; ValueError for several labels, TypeError for something that is not a number."""
     if isinstance(y, np.ndarray) and y.size == 1:
         y = y.item()
-    if not isinstance(y, (numbers.Real, np.bool_)):
+    if isinstance(y, (list, tuple, np.ndarray)):
         raise ValueError(f"one output needs one label (a number), got {type(y).__name__} {y!r:.40}")
+    if not _is_real(y):
+        raise TypeError(f"a label must be a real number, got {_describe(y)}")
     return float(y)
 
 
 def _labels(y, m: int) -> np.ndarray:
-    """y as a float array of m labels, or a ValueError naming the mismatch."""
-    y = np.asarray(y, dtype=np.float64)
-    if y.shape != (m,):
-        hint = " (use y.ravel() for a row or column of labels)" if y.size == m else ""
+    """y as a float array of m labels; TypeError for a label that is not a number, ValueError for the wrong shape."""
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "biuf":  # numpy would read "1" as 1.0 and None as nan
+        bad = [v for v in labels.ravel().tolist() if not _is_real(v)]
+        if bad or labels.dtype.kind != "O":
+            raise TypeError(f"labels must be real numbers, got {_describe(bad[0]) if bad else labels.dtype}")
+    labels = labels.astype(np.float64)
+    if labels.shape != (m,):
+        hint = " (use y.ravel() for a row or column of labels)" if labels.size == m else ""
         raise ValueError(f"the output has {m} examples, so the labels must be a 1-D array of {m}; "
-                         f"got shape {y.shape}{hint}")
-    return y
+                         f"got shape {labels.shape}{hint}")
+    return labels
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, (numbers.Real, np.bool_))
+
+
+def _describe(x) -> str:
+    """A label in an error message: its value and type, shortened."""
+    return f"{x!r:.40} ({type(x).__name__})"

@@ -113,3 +113,48 @@ def test_constructor_arguments_are_checked():
 def test_reprs_name_the_architecture():
     assert repr(nn.MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], 'relu')"
     assert repr(nn.LogisticRegression(12288)) == "LogisticRegression(12288)"
+
+
+MODELS = (lambda: nn.Neuron(3), lambda: nn.Layer(3, 2), lambda: nn.MLP(3, [2, 1]), lambda: nn.LinearRegression(3),
+          lambda: nn.LogisticRegression(3), lambda: nn.LinearRegression(3, vector=True))
+
+
+@pytest.mark.parametrize("bad", [{5: 0, 6: 0, 7: 0}, {1.0, 2.0, 3.0}, "abc", b"abc", {5: 0, 6: 0, 7: 0}.keys(),
+                                 np.array(3.0)])
+def test_an_example_that_is_not_a_list_of_features_is_a_type_error(bad):
+    # a dict's or set's features would be its keys, in an order of its own; a string's, its characters
+    for make in MODELS:
+        with pytest.raises(TypeError, match=f"one example as a list of 3 numbers.*got {type(bad).__name__}"):
+            make()(bad)
+
+
+def test_an_example_may_be_any_sequence_of_numbers():
+    model = nn.LinearRegression(3)
+    for p, w in zip(model.parameters(), [1.0, 2.0, 3.0, 0.5]):
+        p.data = w
+    for x in ([1, 2, 3], (1, 2, 3), range(1, 4), np.array([1, 2, 3]), [np.int64(1), np.float32(2), True + 2]):
+        assert model(x).data == 14.5
+
+
+@pytest.mark.parametrize("sizes", [np.array([3, 1]), (3, 1), range(3, 0, -2), [np.int64(3), np.int32(1)]])
+def test_mlp_sizes_may_be_any_sequence_of_positive_whole_numbers(sizes):
+    model = nn.MLP(2, sizes, seed=0)
+    assert repr(model) == "MLP(2, [3, 1], 'relu')"
+    assert [type(layer.nout) for layer in model.layers] == [int, int] and type(model.nout) is int
+    assert [p.data for p in model.parameters()] == [p.data for p in nn.MLP(2, [3, 1], seed=0).parameters()]
+
+
+@pytest.mark.parametrize("sizes, match", [
+    (np.array([3.0, 1.0]), "a layer size must be a positive whole number, got 3.0"),
+    (np.array([[3, 1]]), r"a layer size must be a positive whole number, got \[3, 1\]"),
+    (np.array([3, -1]), "a layer size must be a positive whole number, got -1"),
+    (np.array([], dtype=int), "list of layer sizes"),
+    (np.int64(3), "list of layer sizes"),
+    ({3, 1}, "list of layer sizes .* got a set"),
+    ({3: 1}, "list of layer sizes .* got a dict"),
+    ("31", "list of layer sizes .* got a str"),
+    (None, "list of layer sizes .* got None"),
+])
+def test_bad_mlp_sizes_get_a_clear_error(sizes, match):
+    with pytest.raises(ValueError, match=match):
+        nn.MLP(2, sizes)

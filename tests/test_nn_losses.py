@@ -1,7 +1,9 @@
 """Losses: the course's cross-entropy, its stable form from logits, mse and hinge; one example, a batch, or a list."""
 
 import math
+import re
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -177,3 +179,33 @@ def test_cross_entropy_from_logits_is_finite_and_exact_for_every_finite_logit(z,
     assert math.isfinite(J.data) and math.isfinite(v.grad)
     assert J.data == pytest.approx(float(exact), rel=1e-13, abs=1e-300)
     assert v.grad == pytest.approx(slope, rel=1e-13, abs=1e-300 if y in (0.0, 1.0) else 4e-16)  # y = 0, 1: no cancelling
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("labels, bad", [
+    (["1", "2", "3"], "'1' (str)"), (np.array(["1", "2", "3"]), "'1' (str)"), ([1, None, 0], "None (NoneType)"),
+    ([1, 0, b"1"], "b'1' (bytes)"), ([1j, 0, 1], "1j (complex)"), ([1, 0, Value(1.0)], "Value"),
+    (np.array([0, 1, "x"], dtype=object), "'x' (str)"),
+])
+def test_labels_that_are_not_numbers_are_a_type_error(loss, labels, bad):
+    out = np.array([0.3, 0.6, 0.9])
+    for output in (Value(out), [Value(x) for x in out.tolist()]):
+        with pytest.raises(TypeError, match=r"labels must be real numbers, got " + re.escape(bad)):
+            loss(output, labels)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_a_label_that_is_not_a_number_is_a_type_error(loss):
+    for bad in ("1", None, 1j, Value(1.0), np.array(["1"])):
+        with pytest.raises(TypeError, match="a label must be a real number"):
+            loss(Value(0.5), bad)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_labels_of_any_real_kind_are_accepted(loss):
+    out = Value(np.array([0.3, 0.6, 0.9]))
+    expected = loss(out, [1.0, 0.0, 1.0]).data
+    for labels in ([1, 0, 1], [True, False, True], np.array([1, 0, 1], dtype=np.uint8), (1, 0, 1),
+                   np.array([1, 0, 1], dtype=object), [Fraction(1), 0, np.float32(1)]):
+        assert loss(out, labels).data == expected
+    assert loss(Value(0.3), np.float32(1)).data == loss(Value(0.3), Fraction(1)).data == loss(Value(0.3), 1.0).data
