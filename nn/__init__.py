@@ -13,7 +13,7 @@ array X of shape (m, n) it builds one graph over all m examples: the same code, 
 """
 
 from . import datasets
-from .datasets import load_cat_images, load_portland_housing, make_blobs, make_moons, standardize
+from .datasets import load_cat_images, load_portland_housing, make_blobs, make_flower, make_moons, standardize
 from .layers import MLP, Layer, LinearRegression, LogisticRegression, Neuron
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge, mse
 from .module import Module
@@ -24,5 +24,5 @@ __all__ = [
     "Module", "Neuron", "Layer", "MLP", "LinearRegression", "LogisticRegression",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse", "hinge",
     "SGD", "Adam", "fit", "History", "accuracy",
-    "datasets", "load_cat_images", "load_portland_housing", "make_moons", "make_blobs", "standardize",
+    "datasets", "load_cat_images", "load_portland_housing", "make_moons", "make_blobs", "make_flower", "standardize",
 ]

@@ -1,4 +1,5 @@
-"""Data: the course's cat pictures and the Portland house prices (bundled), synthetic moons and blobs, standardize.
+"""Data: the course's cat pictures and the Portland house prices (bundled), synthetic moons, blobs and the course's
+flower, standardize.
 
 Every loader returns numpy arrays with one row per example: X of shape (m, n), y of shape (m,).
 """
@@ -83,6 +84,26 @@ def make_blobs(n: int = 100, centers: int | np.ndarray = 2, std: float = 1.0, n_
     X = centers[y] + rng.normal(0.0, std, (n, centers.shape[1]))
     order = rng.permutation(n)
     return X[order], y[order]
+
+
+def make_flower() -> tuple[np.ndarray, np.ndarray]:
+    """The course's week-3 "planar" data: 400 points in 2-D on a flower of 8 petals, label 0 (red) or 1 (blue).
+
+    Made exactly as the course's load_planar_dataset(): np.random.seed(1) -- this reseeds numpy's legacy global
+    generator, as the course does, so later np.random calls depend on it -- then for class j = 0, then 1, 200 points
+    with t = linspace(3.12 j, 3.12 (j + 1), 200) + 0.2 randn(200) and r = 4 sin(4t) + 0.2 randn(200) at
+    (r sin t, r cos t). Returned in nn's layout, one row per example, not shuffled: X of shape (400, 2) (the course's
+    X.T; its first rows are (1.20444229, 3.57611415) and (0.1587099, -1.4821709)) and y of shape (400,) (0 for the
+    first 200 points, 1 for the rest).
+    """
+    np.random.seed(1)
+    n, petal = 200, 4.0
+    X, y = np.zeros((2 * n, 2)), np.repeat(np.arange(2, dtype=np.int64), n)
+    for j in range(2):
+        t = np.linspace(3.12 * j, 3.12 * (j + 1), n) + np.random.randn(n) * 0.2
+        r = petal * np.sin(4 * t) + np.random.randn(n) * 0.2
+        X[n * j:n * (j + 1)] = np.column_stack([r * np.sin(t), r * np.cos(t)])
+    return X, y
 
 
 def standardize(X: np.ndarray, mean: np.ndarray | None = None,

@@ -49,6 +49,39 @@ def test_blobs_gather_around_their_centers():
     assert X.shape == (30, 4) and set(y.tolist()) == {0, 1, 2}
 
 
+def course_planar_dataset():
+    """The course's load_planar_dataset(), as it writes it: X of shape (2, 400), Y of shape (1, 400)."""
+    np.random.seed(1)
+    m, N, D, a = 400, 200, 2, 4
+    X, Y = np.zeros((m, D)), np.zeros((m, 1), dtype="uint8")
+    for j in range(2):
+        ix = range(N * j, N * (j + 1))
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + np.random.randn(N) * 0.2
+        r = a * np.sin(4 * t) + np.random.randn(N) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        Y[ix] = j
+    return X.T, Y.T
+
+
+def test_the_flower_is_the_course_planar_data_one_row_per_point():
+    X, y = nn.make_flower()
+    assert X.shape == (400, 2) and X.dtype == np.float64 and y.shape == (400,) and y.dtype == np.int64
+    np.testing.assert_allclose(X[:2], [[1.20444229, 3.57611415], [0.1587099, -1.4821709]], atol=5e-9)
+    assert y[:200].tolist() == [0] * 200 and y[200:].tolist() == [1] * 200
+    course_X, course_Y = course_planar_dataset()
+    np.testing.assert_array_equal(X, course_X.T)
+    np.testing.assert_array_equal(y, course_Y.ravel())
+
+
+def test_the_flower_reseeds_numpy_global_generator_with_1_as_the_course():
+    np.random.seed(12345)
+    nn.make_flower()
+    after = np.random.randn()
+    np.random.seed(1)
+    np.random.randn(800)  # the flower's four draws of 200
+    assert after == np.random.randn()
+
+
 def test_synthetic_data_checks_its_arguments():
     for call in (lambda: nn.make_moons(0), lambda: nn.make_moons(10, noise=-1), lambda: nn.make_blobs(10, centers=0),
                  lambda: nn.make_blobs(10, centers=np.zeros(3)), lambda: nn.make_blobs(10, std=float("nan"))):
