@@ -1,6 +1,6 @@
 """Module: a model's parameters, by name, and their state saved to and loaded from JSON.
 
-    model.save("cat.json")      # atomic: a temporary file, then a rename
+    model.save("cat.json")      # atomic: a temporary file, then a rename (through a symbolic link to its target)
     model.load("cat.json")      # checks the whole file first; on any error the model is left as it was
 
 The file is plain JSON (never pickle, which runs code when loaded):
@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 
 import numpy as np
 
 from autograd import Value, no_grad
+from autograd.files import write_atomic
 
 FORMAT, VERSION = "chainrule.nn", 1
 
@@ -55,7 +55,11 @@ class Module:
         return np.column_stack(batch) if type(batch[0]) is not float else np.array(batch)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the parameters to path as JSON, atomically: a crash never leaves a half-written file."""
+        """Write the parameters to path as JSON, atomically: a crash never leaves a half-written file.
+
+        As autograd.files.write_atomic: a symbolic link is written through to its target, an existing file keeps its
+        permission bits and a new one gets the umask's, and a directory, device, FIFO or socket is refused.
+        """
         params = {}
         for name, p in self.named_parameters():
             x = p.data
@@ -67,19 +71,7 @@ class Module:
                 raise ValueError(f"cannot save {type(self).__name__}: parameter {name} holds nan or inf")
             params[name] = x.tolist() if vector else x
         state = {"format": FORMAT, "version": VERSION, "model": type(self).__name__, "parameters": params}
-        text = json.dumps(state, indent=1, allow_nan=False)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes the file private; a saved model is an ordinary file
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(path, json.dumps(state, indent=1, allow_nan=False).encode("utf-8"))
 
     def load(self, path: str | os.PathLike) -> Module:
         """Set the parameters from a file written by save(), after checking all of it; returns the model.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import graphviz
 
 from autograd import Value
+from autograd.files import write_atomic  # the one atomic writer, shared with nn
 
 from .dot import draw
 
@@ -67,22 +67,6 @@ def pipe(digraph: graphviz.Digraph, fmt: str) -> bytes:
         return digraph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(INSTALL_DOT) from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path all at once: to a temporary file in the same folder, then renamed over path."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
-    temp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    f = open(temp, "xb")  # "x": a new file, with the usual permissions (the umask's)
-    try:
-        with f:
-            f.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _format(path: Path) -> str:

@@ -1,0 +1,96 @@
+"""write_atomic(): write a file whole or not at all, through symbolic links, and only over a regular file.
+
+    write_atomic("model.json", data)    # -> the path written: the link's target when model.json is a link
+
+Every file chainrule writes goes through this one writer: nn's Module.save and viz's drawings and walkthroughs.
+It lives in autograd because autograd is the one package both nn and viz may import; the engine never uses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+_MAX_LINKS = 40  # as Linux's limit on symbolic links followed in one path
+_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket"}
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write data to path all at once (a temporary file beside it, fsynced, then renamed over it); returns the path
+    written.
+
+    A symbolic link (or a chain of them) is followed and its final target written, even a missing one, so the link
+    stays a link. An existing file keeps its permission bits; a new one gets the umask's (0o666 & ~umask). Anything
+    there that is not a regular file is refused before any file is made: a directory with IsADirectoryError, a
+    device, FIFO or socket with ValueError. On any failure, KeyboardInterrupt included, the old file is left as it was
+    and the temporary file is removed.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"write_atomic() writes bytes, got {type(data).__name__}")
+    target = _follow_links(Path(path))
+    mode = _existing_mode(target)  # None: a new file
+    folder = target.parent
+    if not folder.is_dir():
+        via = f" (where the link {os.fspath(path)!r} points)" if target != Path(path) else ""
+        raise FileNotFoundError(f"cannot write {os.fspath(target)!r}{via}: the folder {os.fspath(folder)!r} does "
+                                "not exist")
+    temp = folder / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    try:
+        # A new file is created as 0o666 and the kernel applies the umask: no process-wide umask change to read it.
+        # Over an existing file the temporary starts private, and takes the old file's bits once written.
+        fd = os.open(temp, _FLAGS, 0o666 if mode is None else 0o600)
+        with open(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException as error:
+        if not isinstance(error, FileExistsError):  # only os.open raises it, and then the file is not ours
+            with contextlib.suppress(OSError):  # the error that brought us here is the one to report
+                temp.unlink()
+        raise
+    _sync_folder(folder)
+    return target
+
+
+def _follow_links(path: Path) -> Path:
+    """path, or the file its chain of symbolic links ends at (which may not exist yet)."""
+    for _ in range(_MAX_LINKS):
+        if not os.path.islink(path):
+            return path
+        path = path.parent / os.readlink(path)  # an absolute target replaces the folder
+    raise OSError(f"cannot write {os.fspath(path)!r}: more than {_MAX_LINKS} symbolic links in a row (a loop?)")
+
+
+def _existing_mode(path: Path) -> int | None:
+    """The permission bits of the regular file at path, None if nothing is there; refuses anything else."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(st.st_mode):
+        return stat.S_IMODE(st.st_mode)
+    kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+    message = f"cannot write {os.fspath(path)!r}: it is {kind}, and only a regular file is ever replaced"
+    raise IsADirectoryError(message) if stat.S_ISDIR(st.st_mode) else ValueError(message)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder, so that the rename itself survives a crash (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
