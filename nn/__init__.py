@@ -9,10 +9,12 @@
                   optimizer=SGD(model.parameters(), lr=0.005), iterations=2000, print_every=100)
 
 A model called on one example (a list of n numbers) builds the course's per-example graph; called on a 2-D
-array X of shape (m, n) it builds one graph over all m examples: the same code, vectorized.
+array X of shape (m, n) it builds one graph over all m examples: the same code, vectorized. From week 3 on the
+course vectorizes by layer too: MLP(..., matrix=True) keeps each layer as one matrix W[l] and one column b[l]
+(see nn.layers), with the course's initialisations by name (see nn.init).
 """
 
-from . import datasets
+from . import datasets, init
 from .datasets import load_cat_images, load_portland_housing, make_blobs, make_flower, make_moons, standardize
 from .layers import MLP, Layer, LinearRegression, LogisticRegression, Neuron
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge, mse
@@ -24,5 +26,5 @@ __all__ = [
     "Module", "Neuron", "Layer", "MLP", "LinearRegression", "LogisticRegression",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse", "hinge",
     "SGD", "Adam", "fit", "History", "accuracy",
-    "datasets", "load_cat_images", "load_portland_housing", "make_moons", "make_blobs", "make_flower", "standardize",
+    "datasets", "init", "load_cat_images", "load_portland_housing", "make_moons", "make_blobs", "make_flower", "standardize",
 ]

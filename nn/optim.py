@@ -6,8 +6,8 @@
     optimizer.step()        # gradient descent: w := w - lr * dJ/dw
 
 The loops over parameters are written tightly: the cat classifier has 12,289 of them, updated 2,000 times.
-A parameter may also hold a vector (LogisticRegression(n, vector=True)): it is moved by one array operation, and
-the optimizers' state keeps one entry per number.
+A parameter may also hold an array, a vector (LogisticRegression(n, vector=True)) or a matrix (MLP(...,
+matrix=True)): it is moved by one array operation, and the optimizers' state keeps one entry per number.
 """
 
 from __future__ import annotations
@@ -84,16 +84,16 @@ class Adam:
 
 def _count(params: list[Value]) -> int:
     """How many numbers the parameters hold."""
-    return sum(1 if type(p.data) is float else len(p.data) for p in params)
+    return sum(1 if type(p.data) is float else p.data.size for p in params)
 
 
 def _all_numbers(params: list[Value]) -> bool:
-    """True when no parameter holds a vector: the optimizers then take their fast paths."""
+    """True when no parameter holds an array: the optimizers then take their fast paths."""
     return all(type(p.data) is float for p in params)
 
 
 def _grads(params: list[Value], all_numbers: bool) -> np.ndarray:
-    """Every parameter's gradient in one flat array (a vector's fill as many entries as it holds numbers)."""
+    """Every parameter's gradient in one flat array (an array's fill as many entries as it holds numbers)."""
     if all_numbers:  # one C loop
         return np.fromiter(map(_grad, params), dtype=np.float64, count=len(params))
     return np.concatenate([np.broadcast_to(p.grad, np.shape(p.data)).ravel() for p in params])
@@ -111,12 +111,13 @@ def _subtract(params: list[Value], steps: np.ndarray, all_numbers: bool) -> None
             p.data -= float(steps[start])
             start += 1
         else:
-            p.data = p.data - steps[start:start + len(p.data)]
-            start += len(p.data)
+            size = p.data.size
+            p.data = p.data - steps[start:start + size].reshape(p.data.shape)
+            start += size
 
 
 def _check_params(params: Iterable[Value]) -> list[Value]:
-    """The parameters as a list: each a Value holding a number or a vector, each once."""
+    """The parameters as a list: each a leaf Value (a number or an array), each once."""
     if isinstance(params, Value):
         raise TypeError("an optimizer takes a list of parameters, e.g. model.parameters(), not a single Value")
     params = list(params)
