@@ -174,3 +174,57 @@ def test_the_paths_printed_are_the_files_written(tmp_path, name, printed):
     assert done.stdout.endswith(printed)
     written = printed.removeprefix("wrote ").strip().split(" and ")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(written)
+
+
+def long_program():
+    """A valid program under MAX_CHARS whose graph has 873 nodes: 29 statements of 15 products each."""
+    statements = ["x0=a*b"] + [f"x{i}=x{i - 1}" + "+a*b" * 15 for i in range(1, 30)]
+    program = ";".join(statements)
+    assert len(program) <= MAX_CHARS
+    return program
+
+
+def hanging_program():
+    """100 statements, each using the same two inputs: Graphviz's layout of it runs for minutes."""
+    return ";".join(["y1=a*b"] + [f"y{i}=a*b+y{i - 1}*a-b" for i in range(2, 101)])
+
+
+def test_a_graph_over_max_nodes_is_refused_with_exit_2_and_no_traceback(tmp_path):
+    done = chainrule("graph", long_program(), "--set", "a=1", "b=2", "-o", "big.svg", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "refused:" in done.stderr and "873 nodes" in done.stderr and "--max-nodes 873" in done.stderr
+    assert "max_nodes" not in done.stderr  # the Python option, which the command does not take
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_nodes_raises_the_limit(tmp_path):
+    done = chainrule("graph", long_program(), "--set", "a=1", "b=2", "--max-nodes", "900", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 874  # a header and a row per node
+
+
+def test_a_layout_that_runs_past_the_timeout_is_stopped_with_a_clear_message(tmp_path):
+    done = chainrule("graph", hanging_program(), "--set", "a=1", "b=2", "-o", "slow.svg", "--timeout", "1",
+                     cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "dy100/da" in done.stdout  # the table came first: the text view needs no Graphviz
+    message = done.stderr
+    assert "399 nodes, 794 edges" in message and "1 second" in message
+    assert "--timeout" in message and "smaller" in message and "table" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.dot"]  # the source, to render later; no image
+
+
+def test_the_timeout_also_bounds_the_walkthrough(tmp_path):
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "--html", "course.html", "--timeout", "1e-6",
+                     cwd=tmp_path)
+    assert done.returncode == 1 and "6 nodes, 5 edges" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option, value", [("--timeout", "0"), ("--timeout", "-1"), ("--timeout", "nan"),
+                                           ("--timeout", "inf"), ("--timeout", "soon"), ("--max-nodes", "0"),
+                                           ("--max-nodes", "2.5"), ("--max-nodes", "many")])
+def test_bad_limits_are_refused_before_any_work(option, value, tmp_path):
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "course.svg", option, value, cwd=tmp_path)
+    assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == "" and list(tmp_path.iterdir()) == []

@@ -193,3 +193,36 @@ def test_the_path_returned_is_the_file_written_in_the_users_spelling(tmp_path, n
     assert path == tmp_path / name and path.is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({name, source})  # the drawing and its source
     assert (tmp_path / source).read_text(encoding="utf-8").startswith("digraph {")
+
+
+def test_a_layout_past_the_timeout_is_stopped_and_says_the_graphs_size_and_what_to_do(tmp_path):
+    *_, J = course()
+    J.backward()
+    with pytest.raises(TimeoutError) as error:
+        viz.render(J, tmp_path / "course.svg", timeout=1e-6)  # no dot finishes in a microsecond
+    message = str(error.value)
+    assert "6 nodes, 5 edges" in message and "timeout=" in message and "viz.text" in message
+    assert "smaller part" in message and str(tmp_path / "course.dot") in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course.dot"]  # the source is kept; no image, no temp
+
+
+def test_the_walkthrough_is_bounded_by_the_same_timeout(tmp_path):
+    *_, J = course()
+    with pytest.raises(TimeoutError, match="6 nodes, 5 edges"):
+        viz.walkthrough(J, tmp_path / "course.html", timeout=1e-6)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), float("inf"), True, "5"])
+def test_a_bad_timeout_is_refused_before_anything_is_written(tmp_path, timeout):
+    *_, J = course()
+    with pytest.raises(ValueError, match="timeout"):
+        viz.render(J, tmp_path / "course.svg", timeout=timeout)
+    with pytest.raises(ValueError, match="timeout"):
+        viz.walkthrough(J, tmp_path / "course.html", timeout=timeout)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_timeout_none_waits_as_long_as_dot_takes(tmp_path):
+    *_, J = course()
+    assert viz.render(J, tmp_path / "course.svg", timeout=None).read_bytes().startswith(b"<?xml")

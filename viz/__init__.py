@@ -9,7 +9,7 @@
     J.backward()
     viz.draw(J)                          # a graphviz.Digraph; in Jupyter it shows inline
     viz.show(J)                          # inline SVG in a notebook, the text tree in a terminal
-    viz.render(J, "course.svg")          # also .png, .pdf; writes course.dot beside it
+    viz.render(J, "course.svg")          # also .png, .pdf; writes course.dot beside it; Graphviz gets 30 s
     print(viz.text(J))                   # a tree in the terminal, no Graphviz needed
     viz.walkthrough(J, "course.html")    # the backward pass step by step, Next / Previous
 

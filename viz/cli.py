@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import keyword
+import math
 import sys
 from pathlib import Path
 
 from ._graph import nodes
 from ._program import ALLOWED, FUNCTIONS, ProgramError, build
 from .dot import RANKDIRS
-from .render import FORMATS, render, source_path
+from .render import FORMATS, TIMEOUT, render, source_path, too_slow
 from .text import table
 from .walkthrough import walkthrough
+
+MAX_NODES = 500  # as viz.draw's max_nodes
 
 EXAMPLE = """example, the course's graph J = 3(a + bc):
   chainrule graph "u = b*c; v = a + u; J = 3*v" --set a=5 b=3 c=2 -o course.svg --html course.html
@@ -51,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="what the drawing shows (default: both)")
     graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="direction of the drawing (default: LR)")
     graph.add_argument("--no-edge-labels", action="store_true", help="leave local derivatives off the red edges")
+    graph.add_argument("--max-nodes", metavar="N", type=_positive_int, default=MAX_NODES,
+                       help=f"refuse a graph of more nodes than this (default: {MAX_NODES}); a larger drawing "
+                            f"cannot be read, and Graphviz may take minutes to lay it out")
+    graph.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=TIMEOUT,
+                       help=f"stop Graphviz after this many seconds per drawing (default: {TIMEOUT:g})")
     return parser
 
 
@@ -61,29 +69,72 @@ def _graph(args: argparse.Namespace, prog: str) -> int:
         _check_output(args.html, ("html", "htm"), "--html")
         inputs = _inputs(args.set)
         root = build(args.program, inputs)
+        order = _size(root, args.max_nodes)
     except ProgramError as e:
         print(f"{prog} graph: refused: {e}", file=sys.stderr)
         return 2
     except ValueError as e:
         print(f"{prog} graph: {e}", file=sys.stderr)
         return 2
-    unused = set(inputs) - {v.label for v in nodes(root)}
+    unused = set(inputs) - {v.label for v in order}
     if unused:
         print(f"{prog} graph: note: not used: {', '.join(sorted(unused))}", file=sys.stderr)
     root.backward()
-    print(table(root, show="both"))
+    print(table(root, show="both", max_nodes=args.max_nodes))
+    limits = {"max_nodes": args.max_nodes, "timeout": args.timeout}
+    option = None  # the option whose drawing is being made, for a timeout's message
     try:
         if args.output:
+            option = "-o"
             path = render(root, args.output, show=args.show, rankdir=args.rankdir,
-                          edge_labels=not args.no_edge_labels)
+                          edge_labels=not args.no_edge_labels, **limits)
             source = source_path(path)
             print(f"wrote {path}" + (f" and {source}" if source != path else ""))
         if args.html:
-            print(f"wrote {walkthrough(root, args.html, rankdir=args.rankdir)}")
+            option = "--html"
+            print(f"wrote {walkthrough(root, args.html, rankdir=args.rankdir, **limits)}")
+    except TimeoutError:
+        saved = f" ({source_path(args.output)} has the DOT source)" if option == "-o" else ""
+        print(f"{prog} graph: {too_slow(root, args.timeout)} Compute less in one program to draw a smaller graph, "
+              f"allow more time with --timeout {max(4 * args.timeout, 60):g}, or leave out {option}: the table "
+              f"above is the text view{saved}.", file=sys.stderr)
+        return 1
     except (RuntimeError, OSError) as e:
         print(f"{prog} graph: {e}", file=sys.stderr)
         return 1
     return 0
+
+
+def _size(root, max_nodes: int) -> list:
+    """The graph's nodes; refused (ProgramError) past max_nodes, in the command's own words."""
+    order = nodes(root)
+    if len(order) > max_nodes:
+        raise ProgramError(f"the graph has {len(order)} nodes, more than --max-nodes {max_nodes}: a drawing that large "
+                           f"cannot be read, and Graphviz may take minutes to lay it out. Compute less in one program, "
+                           f"or raise the limit with --max-nodes {len(order)}")
+    return order
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, like 1000; got {text!r:.40}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, like 60; got {text!r:.40}") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds, got {text!r:.40}")
+    return value
 
 
 def _inputs(pairs: list[str]) -> dict[str, float]:

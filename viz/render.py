@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import subprocess
 from pathlib import Path
 
 import graphviz
@@ -10,9 +12,11 @@ import graphviz
 from autograd import Value
 from autograd.files import write_atomic  # the one atomic writer, shared with nn
 
+from . import _graph
 from .dot import draw
 
 FORMATS = ("svg", "png", "pdf", "dot")
+TIMEOUT = 30.0  # seconds for Graphviz: the course's graph takes 0.1, a 500-node chain 1.4; some 400-node ones minutes
 INSTALL_DOT = ("Graphviz's 'dot' program is needed to draw, and it is not on your PATH. Install it with one of:\n"
                "    sudo apt-get install graphviz        (Debian, Ubuntu)\n"
                "    brew install graphviz                (macOS)\n"
@@ -20,21 +24,28 @@ INSTALL_DOT = ("Graphviz's 'dot' program is needed to draw, and it is not on you
                "then run this again.")
 
 
-def render(root: Value, path: str | os.PathLike, **draw_options) -> Path:
+def render(root: Value, path: str | os.PathLike, *, timeout: float | None = TIMEOUT, **draw_options) -> Path:
     """Draw root to path, as SVG, PNG or PDF by its extension (.dot writes only the source); returns the path.
 
     The DOT source is always written beside it, at source_path(path) (course.svg -> course.dot), before `dot` runs:
     if Graphviz is missing, RuntimeError says how to install it and the .dot file is still there to render later.
     The file written is path as spelled (graph.DOT stays graph.DOT); the extension is read in any case.
+    timeout: seconds Graphviz may take (None: no limit); past it, `dot` is stopped and TimeoutError says what to do.
     """
     path = Path(path)
     fmt = _format(path)
+    check_timeout(timeout)
     digraph = draw(root, **draw_options)
     if fmt == "png":
         digraph.attr(dpi="144")  # pixels: sharper than Graphviz's 96 per inch
-    write_atomic(source_path(path), digraph.source.encode("utf-8"))
+    source = source_path(path)
+    write_atomic(source, digraph.source.encode("utf-8"))
     if fmt != "dot":
-        write_atomic(path, pipe(digraph, fmt))
+        try:
+            image = pipe(digraph, fmt, timeout)
+        except subprocess.TimeoutExpired:
+            raise timeout_error(root, timeout, source) from None
+        write_atomic(path, image)
     return path
 
 
@@ -61,12 +72,44 @@ def show(root: Value, **draw_options) -> None:
     print(text(root, show=draw_options.get("show", "auto"), max_nodes=draw_options.get("max_nodes", 500)))
 
 
-def pipe(digraph: graphviz.Digraph, fmt: str) -> bytes:
-    """The drawing rendered by Graphviz's dot program in format fmt ("svg", "png", "pdf")."""
+def pipe(digraph: graphviz.Digraph, fmt: str, timeout: float | None = TIMEOUT) -> bytes:
+    """The drawing rendered by Graphviz's dot program in format fmt ("svg", "png", "pdf").
+
+    Past timeout seconds `dot` is stopped and subprocess.TimeoutExpired raised (callers say what to do).
+    """
     try:
-        return digraph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run(["dot", f"-T{fmt}"], input=digraph.source.encode("utf-8"), capture_output=True,
+                              timeout=timeout)  # run() kills dot on a timeout, and on Ctrl-C too
+    except FileNotFoundError:
         raise RuntimeError(INSTALL_DOT) from None
+    if done.returncode:
+        problem = done.stderr.decode("utf-8", errors="replace").strip()
+        raise RuntimeError(f"Graphviz's dot failed (exit status {done.returncode}): {problem or 'no message'}")
+    return done.stdout
+
+
+def check_timeout(timeout: float | None) -> None:
+    """A ValueError unless timeout is None (no limit) or a positive, finite number of seconds."""
+    if timeout is not None and (type(timeout) not in (int, float) or not 0 < timeout < math.inf):
+        raise ValueError(f"timeout must be a positive number of seconds (or None for no limit), got {timeout!r}")
+
+
+def too_slow(root: Value, timeout: float) -> str:
+    """The first sentence of a timeout's message: the graph's size and the time it was given."""
+    order = _graph.nodes(root)
+    edges = sum(len(v.parents) for v in order)
+    seconds = f"{timeout:g} second" + ("" if timeout == 1 else "s")
+    return (f"Graphviz's dot did not finish laying out this graph ({len(order)} nodes, {edges} edges) in {seconds}, "
+            f"and was stopped.")
+
+
+def timeout_error(root: Value, timeout: float, source: Path | None = None) -> TimeoutError:
+    """The error for a drawing Graphviz did not finish in time: the graph's size, and what to do instead."""
+    more = f"{max(4 * timeout, 60):g}"  # four times as long, at least a minute
+    saved = f" The DOT source is in {source}." if source else ""
+    return TimeoutError(f"{too_slow(root, timeout)} Draw a smaller part (pass an intermediate Value as the root), "
+                        f"allow more time (timeout={more}), or read the graph as text, which needs no Graphviz: "
+                        f"print(viz.text(root)).{saved}")
 
 
 def _format(path: Path) -> str:

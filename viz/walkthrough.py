@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from html import escape
 from pathlib import Path
 
@@ -19,16 +20,21 @@ from autograd import Value, backward_order, contributions
 from . import _graph
 from ._notation import formula, grad_name, number
 from .dot import RANKDIRS, digraph
-from .render import pipe, write_atomic
+from .render import TIMEOUT, check_timeout, pipe, timeout_error, write_atomic
 
 
-def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_nodes: int = 500) -> Path:
-    """Write an HTML file (no network, no external scripts) that steps through root's backward pass; returns path."""
+def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_nodes: int = 500,
+                *, timeout: float | None = TIMEOUT) -> Path:
+    """Write an HTML file (no network, no external scripts) that steps through root's backward pass; returns path.
+
+    timeout bounds Graphviz's time as in viz.render: past it, TimeoutError and nothing is written.
+    """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"the walkthrough is an HTML page: end the file name with .html, got {str(path)!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    check_timeout(timeout)
     order = _graph.nodes(root, max_nodes)
     if type(root.data) is not float:
         raise ValueError("the backward pass starts from a single number, but this root holds a batch: "
@@ -36,7 +42,10 @@ def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_n
     names = _graph.names(order, root)
     ids = {id(v): f"n{i}" for i, v in enumerate(order)}  # the node ids viz.draw gives, in the same order
     plan, final = _steps(root, order, names, ids)
-    svg = pipe(digraph(root, "both", rankdir, True, max_nodes, grads=final), "svg").decode("utf-8")
+    try:
+        svg = pipe(digraph(root, "both", rankdir, True, max_nodes, grads=final), "svg", timeout).decode("utf-8")
+    except subprocess.TimeoutExpired:
+        raise timeout_error(root, timeout) from None
     root_name = names[id(root)]
     data = {"initial": {ids[id(v)]: f"{grad_name(root_name, names[id(v)])} = ?" for v in order}, "steps": plan}
     title = f"The backward pass of {root_name}" + (f" = {formula(root, names)}" if root.parents else "")
