@@ -1,6 +1,7 @@
-"""write_atomic(): write a file whole or not at all, through symbolic links, and only over a regular file.
+"""Files as a careful library handles them: written whole or not at all, read only when a regular file.
 
     write_atomic("model.json", data)    # -> the path written: the link's target when model.json is a link
+    read_regular("model.json", limit)   # at most limit + 1 bytes; a FIFO, device or directory is refused unopened
 
 Every file chainrule writes goes through this one writer: nn's Module.save and viz's drawings and walkthroughs.
 It lives in autograd because autograd is the one package both nn and viz may import; the engine never uses it.
@@ -18,17 +19,18 @@ _MAX_LINKS = 40  # as Linux's limit on symbolic links followed in one path
 _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
           stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket"}
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+# O_NONBLOCK: should a FIFO replace the file between the check and the open, the open returns instead of waiting
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write data to path all at once (a temporary file beside it, fsynced, then renamed over it); returns the path
-    written.
+    """Write data to path all at once (a temporary file beside it, fsynced, renamed over it); returns the path written.
 
     A symbolic link (or a chain of them) is followed and its final target written, even a missing one, so the link
     stays a link. An existing file keeps its permission bits; a new one gets the umask's (0o666 & ~umask). Anything
-    there that is not a regular file is refused before any file is made: a directory with IsADirectoryError, a
-    device, FIFO or socket with ValueError. On any failure, KeyboardInterrupt included, the old file is left as it was
-    and the temporary file is removed.
+    else is never replaced, and is refused before any file is made: a directory with IsADirectoryError, a device,
+    FIFO or socket with ValueError. On any failure, KeyboardInterrupt included, the old file is left as it was and
+    the temporary file is removed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic() writes bytes, got {type(data).__name__}")
@@ -60,6 +62,18 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     return target
 
 
+def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of the regular file at path, but at most limit + 1 of them: more than limit means a longer file.
+
+    Anything that is not a regular file (after symbolic links) is refused before it is opened, so a FIFO never
+    blocks and /dev/zero is never read: a directory with IsADirectoryError, a device, FIFO or socket with ValueError.
+    """
+    _refuse_unless_regular(path, os.stat(path).st_mode, "read")
+    with open(os.open(path, _READ_FLAGS), "rb") as f:
+        _refuse_unless_regular(path, os.fstat(f.fileno()).st_mode, "read")  # swapped since the check?
+        return f.read(limit + 1)
+
+
 def _follow_links(path: Path) -> Path:
     """path, or the file its chain of symbolic links ends at (which may not exist yet)."""
     for _ in range(_MAX_LINKS):
@@ -75,11 +89,17 @@ def _existing_mode(path: Path) -> int | None:
         st = os.lstat(path)
     except FileNotFoundError:
         return None
-    if stat.S_ISREG(st.st_mode):
-        return stat.S_IMODE(st.st_mode)
-    kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-    message = f"cannot write {os.fspath(path)!r}: it is {kind}, and only a regular file is ever replaced"
-    raise IsADirectoryError(message) if stat.S_ISDIR(st.st_mode) else ValueError(message)
+    _refuse_unless_regular(path, st.st_mode, "write")
+    return stat.S_IMODE(st.st_mode)
+
+
+def _refuse_unless_regular(path, mode: int, verb: str) -> None:
+    """Nothing when mode is a regular file's; else IsADirectoryError for a directory, ValueError naming the kind."""
+    if stat.S_ISREG(mode):
+        return
+    kind = _KINDS.get(stat.S_IFMT(mode), "an unknown kind of file")
+    message = f"cannot {verb} {os.fspath(path)!r}: it is {kind}, not a regular file"
+    raise IsADirectoryError(message) if stat.S_ISDIR(mode) else ValueError(message)
 
 
 def _sync_folder(folder: Path) -> None:

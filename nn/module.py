@@ -20,9 +20,10 @@ import os
 import numpy as np
 
 from autograd import Value, no_grad
-from autograd.files import write_atomic
+from autograd.files import read_regular, write_atomic
 
 FORMAT, VERSION = "chainrule.nn", 1
+KEYS = ("format", "version", "model", "parameters")  # a file's top level, all of it
 
 
 class Module:
@@ -77,13 +78,19 @@ class Module:
         """Set the parameters from a file written by save(), after checking all of it; returns the model.
 
         Raises ValueError, naming the problem, for a corrupt or truncated file or one written by another model;
-        the model is then left unchanged.
+        the model is then left unchanged. Only a regular file is read (a directory is an IsADirectoryError; a
+        device, FIFO or socket a ValueError, refused unopened), and only up to a bound that the model sets: 64 bytes
+        per number, 64 per name plus 6 per character of it, and 64 KiB to spare, twice and more what save() writes.
+        A larger file is refused after reading one byte past the bound. Messages show control characters escaped.
         """
-        with open(path, "rb") as f:
-            raw = f.read()
         named = self.named_parameters()
         sizes = {name: None if type(p.data) is float else len(p.data) for name, p in named}
-        values = _parse_state(raw, path, type(self).__name__, sizes)
+        model, limit = type(self).__name__, _size_limit(sizes)
+        raw = read_regular(path, limit)
+        if len(raw) > limit:
+            raise ValueError(_escaped(f"cannot load {os.fspath(path)!r} into {model}: the file is larger than the "
+                                      f"{limit} bytes a {model} file can need: not a file of this model?"))
+        values = _parse_state(raw, path, model, sizes)
         for (_, p), x in zip(named, values):
             p.data = x
         return self
@@ -121,7 +128,17 @@ def _parse_state(raw: bytes, path, model: str, sizes: dict[str, int | None]) -> 
     try:
         return _check_state(_read_json(raw), model, sizes)
     except _BadFile as e:
-        raise ValueError(f"cannot load {os.fspath(path)!r} into {model}: {e}") from None
+        raise ValueError(_escaped(f"cannot load {os.fspath(path)!r} into {model}: {e}")) from None
+
+
+def _size_limit(sizes: dict[str, int | None]) -> int:
+    """The most bytes a file of a model with these parameters can need: generous, but far below a wrong file's."""
+    return 65536 + sum(64 + 6 * len(name) + 64 * (size or 1) for name, size in sizes.items())
+
+
+def _escaped(message: str) -> str:
+    """message with every unprintable character (control, lone surrogate, bidi override) as its Python escape."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 class _BadFile(Exception):
@@ -147,8 +164,13 @@ def _read_json(raw: bytes):
 def _check_state(state, model: str, sizes: dict[str, int | None]) -> list[float | np.ndarray]:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise _BadFile(f"not a chainrule model file (expected \"format\": \"{FORMAT}\")")
-    if state.get("version") != VERSION:
-        raise _BadFile(f"format version {state.get('version')!r}; this chainrule reads version {VERSION}")
+    version = state.get("version")
+    if type(version) is not int or version != VERSION:  # True == 1 == 1.0 in Python, but not in the format
+        raise _BadFile(f"format version {version!r:.40}; this chainrule reads version {VERSION}")
+    unknown = [repr(key) for key in state if key not in KEYS]
+    if unknown:
+        raise _BadFile(f"unknown top-level key{'s' if len(unknown) > 1 else ''} {_few(unknown)}; a model file has "
+                       f"only {', '.join(KEYS)}")
     if state.get("model") != model:
         raise _BadFile(f"the file holds a {state.get('model')!r}")
     params = state.get("parameters")

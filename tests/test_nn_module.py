@@ -1,8 +1,13 @@
 """Module: parameters by name, and save/load as JSON: exact round trips, atomic writes, and every corrupt file
 refused with a clear error while the model stays as it was."""
 
+import builtins
 import json
 import os
+import re
+import signal
+import socket
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -220,3 +225,149 @@ def test_loading_across_vector_and_separate_weights_says_which_is_which(tmp_path
     vector_model([1.0, 2.0]).save(tmp_path / "vector.json")
     with pytest.raises(ValueError, match="saved with vector=True"):
         nn.LogisticRegression(2).load(tmp_path / "vector.json")
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", [1], 1.5, 0])
+def test_the_version_must_be_the_integer_1(tmp_path, version):
+    model = nn.LogisticRegression(2)
+    (tmp_path / "v.json").write_text(json.dumps({**good_file(model), "version": version}))
+    with pytest.raises(ValueError, match=f"format version {re.escape(repr(version))}; this chainrule reads version 1"):
+        model.load(tmp_path / "v.json")
+    assert state(model) == [0.0, 0.0, 0.0]
+
+
+def test_unknown_top_level_keys_are_refused_by_name(tmp_path):
+    model = nn.LogisticRegression(2)
+    (tmp_path / "extra.json").write_text(json.dumps({**good_file(model), "optimizer": {}, "epoch": 3}))
+    with pytest.raises(ValueError, match=r"unknown top-level keys 'optimizer', 'epoch'; a model file has only "
+                                         r"format, version, model, parameters"):
+        model.load(tmp_path / "extra.json")
+    assert state(model) == [0.0, 0.0, 0.0]
+
+
+def forbid_opening(monkeypatch):
+    """Make any open() or os.open() fail the test: what must be refused unopened is never read, even by a bug."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("load() opened a file it must refuse from its kind alone")
+
+    monkeypatch.setattr(os, "open", forbidden)
+    monkeypatch.setattr(builtins, "open", forbidden)
+
+
+@pytest.mark.parametrize("kind, make", [
+    ("a FIFO", lambda path: os.mkfifo(path)),  # opening it to read would wait for a writer forever
+    ("a directory", lambda path: path.mkdir()),
+    ("a socket", lambda path: socket.socket(socket.AF_UNIX).bind(str(path))),
+    ("a character device", lambda path: path.symlink_to("/dev/zero")),  # reading it would never end
+    ("a character device", lambda path: path.symlink_to("/dev/null")),
+])
+def test_anything_but_a_regular_file_is_refused_unopened(tmp_path, monkeypatch, kind, make):
+    model = nn.LogisticRegression(2)
+    make(tmp_path / "m.json")
+    forbid_opening(monkeypatch)
+    error = IsADirectoryError if kind == "a directory" else ValueError
+    with pytest.raises(error, match=f"cannot read .*m.json.*: it is {kind}"):
+        model.load(tmp_path / "m.json")
+    monkeypatch.undo()
+    assert state(model) == [0.0, 0.0, 0.0]
+
+
+def test_dev_zero_itself_is_refused_unopened(monkeypatch):
+    forbid_opening(monkeypatch)
+    with pytest.raises(ValueError, match="cannot read '/dev/zero': it is a character device"):
+        nn.LogisticRegression(2).load("/dev/zero")
+
+
+def test_a_fifo_swapped_in_after_the_check_does_not_block(tmp_path, monkeypatch):
+    (tmp_path / "m.json").write_text("{}")
+    os.mkfifo(tmp_path / "pipe")
+    real_stat = os.stat
+    # the check sees the regular file; the open meets the FIFO, as if it had been renamed over it in between
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: real_stat(tmp_path / "m.json" if path == tmp_path / "pipe"
+                                                                    else path, *a, **k))
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("load() blocked on a FIFO"))  # only if it would hang
+    signal.alarm(60)
+    try:
+        with pytest.raises(ValueError, match="it is a FIFO"):
+            nn.LogisticRegression(2).load(tmp_path / "pipe")
+    finally:
+        signal.alarm(0)
+
+
+def padded(model, size: int) -> bytes:
+    """A good file for model, padded with spaces (valid JSON) to size bytes."""
+    data = good_file(model)
+    if getattr(model, "vector", False):
+        data["parameters"]["w"] = [0.5] * model.nin
+    text = json.dumps(data).encode()
+    return text + b" " * (size - len(text))
+
+
+def size_limit(model, tmp_path) -> int:
+    """The bound load() puts on model's files, read from its message about a 64 MB file (sparse: costs nothing)."""
+    with open(tmp_path / "huge.json", "wb") as f:
+        f.truncate(64 * 2**20)
+    with pytest.raises(ValueError, match="the file is larger than the") as error:
+        model.load(tmp_path / "huge.json")
+    return int(re.search(r"larger than the (\d+) bytes", str(error.value)).group(1))
+
+
+@pytest.mark.parametrize("make", [lambda: nn.LogisticRegression(2), lambda: nn.LogisticRegression(100, vector=True),
+                                  lambda: nn.MLP(3, [16, 16, 1])])
+def test_a_file_far_larger_than_the_model_needs_is_refused_before_it_is_read(tmp_path, make):
+    model = make()
+    model.save(tmp_path / "real.json")
+    real = (tmp_path / "real.json").stat().st_size
+    tracemalloc.start()
+    try:
+        bound = size_limit(model, tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20  # it read a byte past the bound, not the 64 MB
+    assert real * 2 < bound < real * 10 + 70_000  # generous, yet far below what a wrong file can hold
+    (tmp_path / "at_bound.json").write_bytes(padded(model, bound))
+    assert all(np.all(x == 0.5) for x in state(model.load(tmp_path / "at_bound.json")))
+    (tmp_path / "over.json").write_bytes(padded(model, bound + 1))
+    with pytest.raises(ValueError, match=f"larger than the {bound} bytes a {type(model).__name__} file can need"):
+        model.load(tmp_path / "over.json")
+
+
+def test_the_cat_models_bound_is_under_2_mb_and_above_its_file(tmp_path):
+    model = nn.LogisticRegression(12288, vector=True)
+    model.w.data = np.random.default_rng(0).normal(size=12288) * -1e-300  # numbers as long as repr writes them
+    model.save(tmp_path / "cat.json")
+    assert 2 * (tmp_path / "cat.json").stat().st_size < size_limit(model, tmp_path) < 2 * 2**20
+
+
+ODD_TEXT = "w\x1b[31m\u202e\udcff\x00\n"  # an escape sequence, a bidi override, a lone surrogate, NUL, a newline
+
+
+@pytest.mark.parametrize("edit_file", [
+    lambda d: d["parameters"].update({ODD_TEXT: 1.0}),  # an unknown parameter name
+    lambda d: d.update(model=ODD_TEXT),
+    lambda d: d.update(version=ODD_TEXT),
+    lambda d: d.update({ODD_TEXT: 1}),  # an unknown top-level key
+    lambda d: d["parameters"].update(b=ODD_TEXT),
+    lambda d: d["parameters"].update({"w": 1.0, "w.0.": 2.0}),
+])
+def test_error_messages_show_control_characters_and_surrogates_escaped(tmp_path, edit_file):
+    model = nn.LogisticRegression(2)
+    data = good_file(model)
+    edit_file(data)
+    (tmp_path / "odd.json").write_text(json.dumps(data))  # json.dumps escapes them as \uXXXX: valid JSON
+    with pytest.raises(ValueError) as error:
+        model.load(tmp_path / "odd.json")
+    message = str(error.value)
+    message.encode("utf-8")  # strict: a lone surrogate would raise UnicodeEncodeError, as print() does
+    assert message.isprintable(), message
+
+
+def test_a_file_name_with_control_characters_is_escaped_in_the_message(tmp_path):
+    path = tmp_path / "bad\x1b[2J\udcff.json"  # a lone surrogate: how Python spells an undecodable byte of a name
+    path.write_bytes(b"not json")
+    with pytest.raises(ValueError) as error:
+        nn.LogisticRegression(2).load(path)
+    message = str(error.value)
+    message.encode("utf-8")
+    assert message.isprintable() and "\\x1b[2J\\udcff.json" in message
