@@ -202,7 +202,8 @@ def _check_input(x: Input, nin: int) -> Input:
             raise ValueError(f"the model takes a batch X of shape (m, {nin}) (m examples of {nin} features), "
                              f"got shape {x.shape}")
     # a dict's or a set's features would be its keys, in an order of its own; a string's, its characters
-    if not isinstance(x, (Sequence, np.ndarray)) or isinstance(x, (str, bytes, bytearray)) or getattr(x, "ndim", 1) == 0:
+    if (not isinstance(x, (Sequence, np.ndarray)) or isinstance(x, (str, bytes, bytearray))
+            or getattr(x, "ndim", 1) == 0):
         raise TypeError(f"the model takes one example as a list of {nin} numbers, or a batch as a 2-D numpy array "
                         f"of shape (m, {nin}); got {type(x).__name__}")
     n = len(x)

@@ -122,7 +122,7 @@ def _labels(y, m: int) -> np.ndarray:
         bad = [v for v in labels.ravel().tolist() if not _is_real(v)]
         if bad or labels.dtype.kind != "O":
             raise TypeError(f"labels must be real numbers, got {_describe(bad[0]) if bad else labels.dtype}")
-    labels = labels.astype(np.float64)
+    labels = labels.astype(np.float64, copy=False)  # no copy of float labels, as np.asarray before
     if labels.shape != (m,):
         hint = " (use y.ravel() for a row or column of labels)" if labels.size == m else ""
         raise ValueError(f"the output has {m} examples, so the labels must be a 1-D array of {m}; "
