@@ -63,6 +63,7 @@ def test_an_eps_too_small_to_move_the_input_is_refused_not_divided_by():
     with pytest.raises(ValueError, match=r"eps=1e-300 is too small to step x0 = 1"):
         numerical_grad(lambda x: x * x, [1.0], eps=1e-300)
     with pytest.raises(ValueError, match=r"eps=1e-20 is too small to step x1\[1\] = 1e\+10"):
-        numerical_grad(lambda x, w: autograd.dot(w, [1.0, 1.0]) + x, [0.0, np.array([0.0, 1e10])], eps=1e-20, relative=True)
+        numerical_grad(lambda x, w: autograd.dot(w, [1.0, 1.0]) + x, [0.0, np.array([0.0, 1e10])], eps=1e-20,
+                       relative=True)
     assert numerical_grad(lambda x: x * x, [3.0], eps=np.float64(1e-6))[0] == pytest.approx(6.0)
     assert numerical_grad(lambda x: x * x, [3.0], eps=1)[0] == pytest.approx(6.0)
