@@ -10,11 +10,13 @@
 
 from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, numerical_grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .backward import backward_order, contributions
 from .nary import dot, record, sum
-from .value import Value, backward_order, contributions
+from .ops import LinearMap
+from .value import Value
 
 __all__ = [
-    "Value", "backward_order", "contributions", "dot", "record", "sum",
+    "Value", "backward_order", "contributions", "dot", "record", "sum", "LinearMap",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "numerical_grad", "analytic_grad", "gradcheck", "grad_difference", "GradcheckError",
 ]

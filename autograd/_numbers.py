@@ -1,4 +1,4 @@
-"""Numbers coming in: a float or a 1-D float64 batch from anything a user may pass, or a clear error; and numbers
+"""Numbers coming in: a float or a float64 array from anything a user may pass, or a clear error; and numbers
 going out in messages."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ Number = Union[float, int, np.ndarray]
 
 
 def finite(x) -> bool:
-    """True when x (a float or a batch) holds no nan or inf."""
+    """True when x (a float or an array) holds no nan or inf."""
     return math.isfinite(x) if type(x) is float else bool(np.isfinite(x).all())
 
 
 def short(x) -> str:
-    """x for a message: a float as repr, a batch abbreviated."""
+    """x for a message: a float as repr, an array abbreviated."""
     if type(x) is float:
         return repr(x)
     return np.array2string(np.asarray(x), threshold=6, precision=6)
@@ -38,7 +38,7 @@ def as_const(x) -> float | np.ndarray:
 
 
 def as_number(x, where: str) -> float | np.ndarray:
-    """x as a float, or as a 1-D float64 array for a batch; a clear TypeError or ValueError for anything else."""
+    """x as a float, or as a float64 array (a copy) of any shape; a clear TypeError or ValueError for anything else."""
     if isinstance(x, (numbers.Real, np.bool_, Decimal)):
         if isinstance(x, Decimal) and x.is_snan():
             return math.nan  # float() refuses a signaling NaN; IEEE quiets it
@@ -51,9 +51,8 @@ def as_number(x, where: str) -> float | np.ndarray:
             return as_number(x.item(), where)
         if x.dtype.kind not in "biuf":
             raise TypeError(f"{where} needs real numbers, got an array of {x.dtype}")
-        if x.ndim != 1 or len(x) == 0:
-            raise ValueError(f"{where} takes a 1-D array (a batch, one number per example, or a vector of weights),"
-                             f" got shape {x.shape}")
+        if x.size == 0:
+            raise ValueError(f"{where} needs at least one number, got an empty array of shape {x.shape}")
         return np.array(x, dtype=np.float64)  # a copy: the graph must not change when the caller's array does
-    raise TypeError(f"{where} needs a real number (or a 1-D numpy array for a batch), "
+    raise TypeError(f"{where} needs a real number (or a numpy array of them), "
                     f"got {type(x).__name__} {x!r:.40}")

@@ -7,7 +7,9 @@ from operator import attrgetter
 
 import numpy as np
 
+from . import ops
 from ._numbers import Number, as_const as _as_const, as_number
+from .broadcast import mismatch, shape_text
 from .value import Value, _as_data, _node
 
 _data_of = attrgetter("_data")
@@ -19,11 +21,11 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum
     for v in values:
         if type(v) is Value:
             parents.append(v)
-            total = total + v._data
+            total = _add(total, v._data, "sum") if type(total) is not float else total + v._data
         else:
-            const = _as_const(v) if const is None else const + _as_const(v)
+            const = _as_const(v) if const is None else _add(const, _as_const(v), "sum")
     if const is not None:
-        total = total + const
+        total = _add(total, const, "sum")
     if not parents:
         return Value(total)
     return _node(total, tuple(parents), (1.0,) * len(parents), "sum", const)
@@ -51,7 +53,10 @@ def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | 
     for w, x in zip(weights, xs):
         wd = w._data if type(w) is Value else _as_const(w)
         xd = x._data if type(x) is Value else _as_const(x)
-        total = total + wd * xd
+        if type(wd) is float and type(xd) is float and type(total) is float:
+            total = total + wd * xd
+        else:
+            total = _add(total, _add(wd, xd, "dot", times=True), "dot")
         if type(w) is Value:
             parents.append(w)
             local_grads.append(xd)
@@ -66,14 +71,28 @@ def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | 
 def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str) -> Value:
     """A new operation's node, from its value and its local derivatives (one per parent): a custom op in one call.
 
-    Example, a cube: `record(x.data ** 3, [x], [3 * x.data ** 2], "cube")`.
+    Example, a cube: `record(x.data ** 3, [x], [3 * x.data ** 2], "cube")`. Local derivatives are elementwise:
+    backward() gives a parent local * g, g being the node's gradient, summed back to the parent's shape, so the
+    shapes of data, each parent and its local derivative must broadcast together (a number fits any). A number
+    over an array parent means the same derivative for each of its entries: d(sum of x)/dx_i = 1.
     """
+    parents, local_grads = list(parents), list(local_grads)
     if not all(type(p) is Value for p in parents):
         raise TypeError("record(): every parent must be a Value")
     if len(parents) != len(local_grads):
         raise ValueError(f"record(): {len(parents)} parents but {len(local_grads)} local gradients; give one each")
     data = _as_data(data, "record()")
-    return _node(data, tuple(parents), tuple(_as_const(g) for g in local_grads), str(op))
+    local_grads = [_as_const(g) for g in local_grads]
+    for i, (parent, local) in enumerate(zip(parents, local_grads)):
+        try:
+            shape = np.broadcast_shapes(np.shape(data), np.shape(parent._data), np.shape(local))
+        except ValueError:
+            raise ValueError(f"record(): the node of shape {shape_text(data)}, its parent {i} of shape "
+                             f"{shape_text(parent._data)} and that parent's local derivative of shape "
+                             f"{shape_text(local)} do not broadcast together") from None
+        if type(data) is float and type(local) is float and type(parent._data) is not float:
+            local_grads[i] = np.full(shape, local)  # a number node's general path then fits it to the parent
+    return _node(data, tuple(parents), tuple(local_grads), str(op))
 
 
 def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
@@ -112,7 +131,9 @@ def _dot_vector(w: Value, xs: Sequence[float] | np.ndarray) -> Value:
     with np.errstate(all="ignore"):
         if X.ndim == 1:  # one example: d(x . w)/dw = x, a copy so that the caller may reuse their array
             return _node(float(X @ wd), (w,), (X.copy(),), "dot")
-        return _node(X @ wd, (w,), (X.T,), "dot")  # a batch: backward() takes X.T @ dJ/dz
+        z, _, dw = ops.matmul(X, wd)  # a batch: z = X @ w, and backward() takes X.T @ dJ/dz
+        dw.text = f"X ({X.shape[0]}×{X.shape[1]})"
+        return _node(z, (w,), [dw], "dot")
 
 
 def _constant_features(xs) -> np.ndarray:
@@ -142,3 +163,11 @@ def _as_sequence(xs) -> list:
             raise ValueError(f"dot(): expected a 1-D array of numbers here, got shape {xs.shape}")
         return as_number(xs, "dot()").tolist()
     return list(xs)
+
+
+def _add(x, y, op: str, times: bool = False):
+    """x + y (or x * y) for a sum or dot, with our error when their shapes do not broadcast."""
+    try:
+        return x * y if times else x + y
+    except ValueError:
+        raise mismatch(op, x, y) from None

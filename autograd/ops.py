@@ -1,9 +1,19 @@
 """The math of each operation: its value and its local derivatives, side by side.
 
-Each function takes the data of its inputs, a float or a 1-D numpy batch, and `m`, the math to use: the module
-`_floatmath` for floats, `numpy` for batches (same names). It returns the value and d value / d input for each
+Each function takes the data of its inputs, a float or a numpy array of any shape, and `m`, the math to use: the
+module `_floatmath` for floats, `numpy` for arrays (same names). It returns the value and d value / d input for each
 input. A reviewer checks the calculus here at a glance; `value.py` turns the results into graph nodes.
+
+Elementwise operations have elementwise local derivatives: backward() multiplies them by the gradient. A matrix
+product, a reduction or a transpose mixes the numbers, so its local derivative is a `LinearMap` that backward()
+applies to the gradient with the same `*`.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
 
 
 def exp(x, m):
@@ -75,3 +85,73 @@ def power(a, b, m):
     da = m.where(b == 0, 0.0, b * m.power(a, b - 1.0))
     db = m.where((a == 0) & (b >= 0), 0.0, y * m.log(a))
     return y, da, db
+
+
+class LinearMap:
+    """A local derivative that is a linear map, not a number: `local * g` applies it to the gradient g.
+
+    `text` says what it is in a drawing ("A.T @ G"); `fn(g, *args)` computes it.
+    """
+
+    __slots__ = ("fn", "args", "text")
+
+    def __init__(self, fn: Callable, args: tuple, text: str) -> None:
+        self.fn, self.args, self.text = fn, args, text
+
+    def __mul__(self, g):
+        return self.fn(g, *self.args)
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return LinearMap, (self.fn, self.args, self.text)
+
+
+def matmul(a, b, m=np):
+    """Y = A @ B; dY/dA sends G to G @ B.T and dY/dB sends G to A.T @ G (a 1-D A is a row, a 1-D B a column)."""
+    return (a @ b, LinearMap(_matmul_left, (a, b), f"G @ B.T, B {_dims(b)}"),
+            LinearMap(_matmul_right, (a, b), f"A.T @ G, A {_dims(a)}"))
+
+
+def _as_matrices(g, a, b):
+    """a and b as 2-D matrices (a row, a column), and g shaped as their product."""
+    a2 = a.reshape(1, -1) if a.ndim == 1 else a
+    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+    return np.reshape(g, (a2.shape[0], b2.shape[1])), a2, b2
+
+
+def _matmul_left(g, a, b):
+    g2, a2, b2 = _as_matrices(g, a, b)
+    return (g2 @ b2.T).reshape(a.shape)
+
+
+def _matmul_right(g, a, b):
+    g2, a2, b2 = _as_matrices(g, a, b)
+    return (a2.T @ g2).reshape(b.shape)
+
+
+def reduce_sum(x, axis, keepdims: bool, mean: bool):
+    """y = the sum (or mean) of x over axis; dy/dx_i = 1 (or 1/n): the gradient spreads back over those axes."""
+    y = np.mean(x, axis, keepdims=keepdims) if mean else np.sum(x, axis, keepdims=keepdims)
+    scale = np.size(y) / np.size(x) if mean else 1.0
+    what = "mean" if mean else "sum"
+    return (y if np.ndim(y) else float(y)), LinearMap(_spread, (x.shape, axis, keepdims, scale),
+                                                      f"{what} over {'all' if axis is None else f'axis {axis}'}")
+
+
+def _spread(g, shape, axis, keepdims, scale):
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(np.multiply(g, scale), shape)
+
+
+def transpose(x):
+    """Y = X.T; dY/dX sends G to G.T."""
+    return x.T, LinearMap(np.transpose, (), "transpose")
+
+
+def _dims(x) -> str:
+    return "(" + "×".join(map(str, np.shape(x))) + ")"

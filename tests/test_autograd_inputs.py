@@ -54,9 +54,11 @@ def test_data_written_by_hand_is_checked_as_in_the_constructor():
     p.data = batch
     batch[0] = 100.0
     assert p.data.tolist() == [1.0, 2.0]  # a copy, as Value() makes
-    mine = p.data
-    p.data += 1.0  # in place: the same array, not copied again
-    assert p.data is mine and mine.tolist() == [2.0, 3.0]
+    with pytest.raises(ValueError, match="read-only"):
+        p.data += 1.0  # in place would change the gradients of graphs already built: refused
+    assert p.data.tolist() == [1.0, 2.0]
+    p.data = p.data + 1.0  # a new array is the way
+    assert p.data.tolist() == [2.0, 3.0]
 
 
 def test_numbers_in_expressions_are_checked_too():
@@ -73,12 +75,13 @@ def test_label_must_be_text():
         Value(1.0, label=5)
 
 
-def test_batches_are_1d_numeric_arrays():
+def test_arrays_are_numeric_of_any_shape_and_not_empty():
     assert Value(np.array([1, 2, 3])).data.dtype == np.float64
-    with pytest.raises(ValueError, match="1-D array"):
-        Value(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="1-D array"):
+    assert Value(np.zeros((2, 3))).shape == (2, 3) and Value(np.ones((2, 1, 2), dtype=int)).data.dtype == np.float64
+    with pytest.raises(ValueError, match=r"at least one number, got an empty array of shape \(0,\)"):
         Value(np.array([]))
+    with pytest.raises(ValueError, match=r"empty array of shape \(2, 0\)"):
+        Value(np.zeros((2, 0)))
     with pytest.raises(TypeError, match="real numbers"):
         Value(np.array(["a", "b"]))
 

@@ -205,15 +205,13 @@ def test_a_weight_vector_with_nan_is_not_saved(tmp_path):
 
 def test_a_parameter_cannot_be_set_by_hand_to_a_wrong_shape(tmp_path):
     model = vector_model([1.0, 2.0])
-    for bad, error, what in ((np.zeros((2, 1)), ValueError, r"takes a 1-D array .* got shape \(2, 1\)"),
-                             ([1.0, 2.0], TypeError, "needs a real number .* got list")):
-        with pytest.raises(error, match=f"Value.data {what}"):
-            model.w.data = bad
-    model.w.data.shape = (2, 1)  # in place, past the setter's checks
+    with pytest.raises(TypeError, match="Value.data needs a real number .* got list"):
+        model.w.data = [1.0, 2.0]
+    model.w.data = np.array([[1.0], [2.0]])  # a matrix is a Value's data, but not this model's w
     with pytest.raises(ValueError, match=r"parameter w is a ndarray of shape \(2, 1\), not a number or a 1-D vector"):
         model.save(tmp_path / "v.json")
     assert not os.listdir(tmp_path)
-    model.w.data.shape = (2,)
+    model.w.data = np.array([1.0, 2.0])
     model.save(tmp_path / "v.json")
     assert nn.LogisticRegression(2, vector=True).load(tmp_path / "v.json").w.data.tolist() == [1.0, 2.0]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Value
+from autograd import LinearMap, Value
 
 _LABEL_CHARS = 40  # longer labels are cut with an ellipsis
 _TERMS = 4  # a sum or call with more arguments shows the first few, "...", and the last
@@ -23,18 +23,17 @@ def clean(text: str, limit: int = _LABEL_CHARS) -> str:
 
 
 def number(x, digits: int = 4) -> str:
-    """A float with up to `digits` significant digits (3.0 as 3); a batch as its first numbers and its size.
-
-    A matrix is the local derivative of dot(w, X) for a weight vector, stored as X.T: d(X @ w)/dw is X itself,
-    m examples by n features, named so."""
+    """A float with up to `digits` significant digits (3.0 as 3); a batch as its first numbers and its size, a
+    matrix also with its shape; a local derivative that is a linear map (d(X @ w)/dw) as its own text, "X (2×3)"."""
+    if isinstance(x, LinearMap):
+        return x.text
     if isinstance(x, np.ndarray):
-        if x.ndim == 2:
-            return f"X ({x.shape[1]}×{x.shape[0]})"
         flat = x.ravel()
         shown = ", ".join(number(v, digits) for v in flat[:3].tolist())
+        shape = "" if x.ndim == 1 else " (" + "×".join(map(str, x.shape)) + ")"
         if flat.size <= 4:
-            return "[" + ", ".join(number(v, digits) for v in flat.tolist()) + "]"
-        return f"[{shown}, … ({flat.size} values)]"
+            return "[" + ", ".join(number(v, digits) for v in flat.tolist()) + "]" + shape
+        return f"[{shown}, … ({flat.size} values{shape.replace(' (', ', ').rstrip(')')})]"
     x = float(x)
     return "0" if x == 0 else format(x, f".{digits}g")  # "0", not "-0"
 

@@ -1,0 +1,35 @@
+"""Broadcasting: numpy's rule forward, and its reverse for the gradients.
+
+Forward, an operation on a (3, 1) matrix and a (1, 4) one, or on a number and a batch, works as in numpy. Backward,
+one rule serves every operation: a parent's share of the gradient is summed back to the parent's shape, over the
+axes that broadcasting added or stretched. So a number that met a batch receives the sum over the examples, and the
+course's bias b of shape (n, 1) added to Z of shape (n, m) receives the sum over the m examples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fit(c, like):
+    """The contribution c summed (or spread) to the shape of like, a parent's data: a float stays a float."""
+    if type(like) is float:
+        return c if type(c) is float else float(np.sum(c))
+    shape = like.shape
+    if np.shape(c) == shape:
+        return c
+    c = np.broadcast_to(c, np.broadcast_shapes(np.shape(c), shape))  # a smaller c spreads over the parent
+    extra = c.ndim - len(shape)
+    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and c.shape[extra + i] != 1)
+    return np.sum(c, axis=tuple(range(extra)) + stretched).reshape(shape)
+
+
+def mismatch(op: str, x, y) -> ValueError:
+    """Our error for operands that numpy cannot broadcast together, naming both shapes."""
+    return ValueError(f"'{op}' cannot combine shapes {shape_text(x)} and {shape_text(y)}: each axis must be "
+                      f"the same size or 1 (numpy's broadcasting), e.g. batches of the same size")
+
+
+def shape_text(x) -> str:
+    """A shape for a message: "a number", or "(3, 4)"."""
+    return "a number" if type(x) is float else str(np.shape(x))
