@@ -1,0 +1,165 @@
+"""Values that hold matrices: broadcasting, the matrix product, reductions, as the course vectorizes by layer."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value
+
+
+def numeric(f, arrays, eps=1e-6):
+    """Central differences of f (arrays -> float) for every entry of every array."""
+    grads = []
+    for i, a in enumerate(arrays):
+        g = np.zeros_like(a)
+        for j in np.ndindex(a.shape):
+            up, down = [x.copy() for x in arrays], [x.copy() for x in arrays]
+            up[i][j] += eps
+            down[i][j] -= eps
+            g[j] = (f(*up) - f(*down)) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def test_a_two_layer_network_matches_the_course_formulas():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(3, 5)), (rng.random((1, 5)) > 0.5).astype(float)
+    W1, b1, W2, b2 = (Value(rng.normal(size=s)) for s in [(4, 3), (4, 1), (1, 4), (1, 1)])
+    A1 = (W1 @ X + b1).tanh()
+    A2 = (W2 @ A1 + b2).sigmoid()
+    J = -(Y * A2.log() + (1 - Y) * (1 - A2).log()).mean()
+    J.backward()
+    # the course's backward pass, week 3: dZ2 = A2 - Y, dW2 = dZ2 A1.T / m, db2 = mean of dZ2, dZ1 = W2.T dZ2 * (1 - A1^2)
+    m, a1, a2 = 5, A1.data, A2.data
+    dZ2 = a2 - Y
+    dZ1 = W2.data.T @ dZ2 * (1 - a1 ** 2)
+    np.testing.assert_allclose(W2.grad, dZ2 @ a1.T / m, rtol=1e-12)
+    np.testing.assert_allclose(b2.grad, dZ2.sum(axis=1, keepdims=True) / m, rtol=1e-12)
+    np.testing.assert_allclose(W1.grad, dZ1 @ X.T / m, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(b1.grad, dZ1.sum(axis=1, keepdims=True) / m, rtol=1e-12, atol=1e-15)
+    assert W1.grad.shape == (4, 3) and b1.grad.shape == (4, 1) and type(J.data) is float
+
+
+@pytest.mark.parametrize("left, right", [((2, 3), (3, 4)), ((2, 3), (3,)), ((3,), (3, 4)), ((3,), (3,))])
+@pytest.mark.parametrize("constant", [None, "left", "right"])
+def test_the_matrix_product_is_one_node_with_the_right_gradients(left, right, constant):
+    rng = np.random.default_rng(1)
+    a0, b0 = rng.normal(size=left), rng.normal(size=right)
+    weights = rng.normal(size=np.shape(a0 @ b0))
+
+    def f(a, b):
+        return float(np.sum(np.tanh(a @ b) * weights))
+
+    a, b = Value(a0), Value(b0)
+    out = (a0 @ b if constant == "left" else a @ b0 if constant == "right" else a @ b)
+    assert out.op in ("@", "r@") and len(out.parents) == (1 if constant else 2)
+    (out.tanh() * weights).sum().backward() if out.shape else (out.tanh() * float(weights)).backward()
+    da, db = numeric(f, [a0, b0])
+    if constant != "left":
+        np.testing.assert_allclose(a.grad, da, rtol=1e-6, atol=1e-9)
+    if constant != "right":
+        np.testing.assert_allclose(b.grad, db, rtol=1e-6, atol=1e-9)
+
+
+def test_matrix_product_shapes_are_checked_with_both_named():
+    with pytest.raises(ValueError, match=r"got shapes \(2, 3\) and \(2, 3\)"):
+        Value(np.ones((2, 3))) @ Value(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"got shapes a number and \(3,\) \(use \* to scale"):
+        Value(2.0) @ Value(np.ones(3))
+    with pytest.raises(ValueError, match=r"got shapes \(2, 2, 2\) and \(2,\)"):
+        Value(np.ones((2, 2, 2))) @ np.ones(2)
+
+
+@pytest.mark.parametrize("op", ["sum", "mean"])
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reductions_follow_numpy_and_spread_their_gradient_back(op, axis, keepdims):
+    x0 = np.arange(6.0).reshape(2, 3) / 7
+    x = Value(x0)
+    y = getattr(x, op)(axis=axis, keepdims=keepdims)
+    expected = getattr(np, op)(x0, axis=axis, keepdims=keepdims)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-15)
+    assert y.shape == np.shape(expected) and (type(y.data) is float) == (np.ndim(expected) == 0 and not keepdims)
+    weights = np.arange(1.0, 1.0 + np.size(expected)).reshape(np.shape(expected))
+    (y * weights).sum().backward()
+    (dx,) = numeric(lambda a: float(np.sum(getattr(np, op)(a, axis=axis, keepdims=keepdims) * weights)), [x0])
+    np.testing.assert_allclose(x.grad, dx, rtol=1e-7)
+
+
+def test_a_bad_axis_gets_our_error():
+    with pytest.raises(ValueError, match=r"sum\(axis=2\) on a Value of shape \(2, 3\): axis must be .* from -2 to 1"):
+        Value(np.ones((2, 3))).sum(axis=2)
+    with pytest.raises(ValueError, match=r"mean\(axis=0\): this Value holds a single number"):
+        Value(1.0).mean(axis=0)
+    assert Value(2.5).sum().data == 2.5 and Value(2.5).mean().data == 2.5
+
+
+def test_transpose_passes_the_gradient_back_transposed():
+    x = Value(np.arange(6.0).reshape(2, 3))
+    (x.T * np.arange(6.0).reshape(3, 2)).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.arange(6.0).reshape(3, 2).T)
+    assert Value(3.0).T.data == 3.0 and Value(np.ones(3)).T.shape == (3,)
+
+
+shapes = st.sampled_from([(), (1,), (3,), (1, 3), (2, 1), (2, 3), (1, 1), (2, 2, 3), (1, 2, 1)])
+
+
+@settings(max_examples=60)
+@given(a_shape=shapes, b_shape=shapes, op=st.sampled_from(["+", "-", "*", "/", "**"]), seed=st.integers(0, 99))
+def test_broadcasting_sums_each_gradient_back_to_its_parent(a_shape, b_shape, op, seed):
+    try:
+        out_shape = np.broadcast_shapes(a_shape, b_shape)
+    except ValueError:
+        with pytest.raises(ValueError, match="cannot combine shapes"):
+            Value(np.ones(a_shape) if a_shape else 1.0) + Value(np.ones(b_shape) if b_shape else 1.0)
+        return
+    rng = np.random.default_rng(seed)
+    a0, b0 = rng.uniform(0.5, 2.0, size=a_shape), rng.uniform(0.5, 2.0, size=b_shape)
+    weights = rng.normal(size=out_shape)
+    fns = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
+
+    def value(x):
+        return Value(float(x)) if np.ndim(x) == 0 else Value(x)
+
+    a, b = value(a0), value(b0)
+    out = {"+": a + b, "-": a - b, "*": a * b, "/": a / b, "**": a ** b}[op]
+    assert out.shape == out_shape
+    (out * weights).sum().backward() if out_shape else (out * float(weights)).backward()
+    da, db = numeric(lambda x, y: float(np.sum(fns[op](x, y) * weights)), [np.array(a0), np.array(b0)])
+    np.testing.assert_allclose(a.grad, da, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(b.grad, db, rtol=1e-6, atol=1e-8)
+    assert np.shape(a.grad) == a_shape and np.shape(b.grad) == b_shape
+
+
+def test_every_unary_operation_works_on_a_matrix_elementwise():
+    x0 = np.array([[0.5, 1.5], [2.5, 0.25]])
+    for name in ["exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "relu", "__abs__", "__neg__"]:
+        x = Value(x0)
+        y = getattr(x, name)()
+        y.sum().backward()
+        singles = []
+        for v in x0.ravel():
+            s = Value(float(v))
+            getattr(s, name)().backward()
+            singles.append(s.grad)
+        np.testing.assert_allclose(x.grad.ravel(), singles, rtol=1e-14, err_msg=name)
+        assert y.shape == (2, 2)
+
+
+def test_per_example_and_layer_vectorized_gradients_agree():
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(2, 6)), (rng.random((1, 6)) > 0.5).astype(float)
+    W1, b1, W2, b2 = (rng.normal(size=s) for s in [(3, 2), (3, 1), (1, 3), (1, 1)])
+
+    def cost(x, y, W1, b1, W2, b2):
+        a2 = (W2 @ (W1 @ x + b1).relu() + b2).sigmoid()
+        return -(y * a2.log() + (1 - y) * (1 - a2).log())
+
+    layer = [Value(p) for p in (W1, b1, W2, b2)]
+    cost(X, Y, *layer).mean().backward()
+    loop = [Value(p) for p in (W1, b1, W2, b2)]
+    autograd.sum([cost(X[:, [i]], Y[:, [i]], *loop).sum() for i in range(6)]).__mul__(1 / 6).backward()
+    for v, w in zip(layer, loop):
+        np.testing.assert_allclose(v.grad, w.grad, rtol=1e-12, atol=1e-16)
