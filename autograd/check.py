@@ -3,8 +3,8 @@
     gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.2])     # True, or GradcheckError with a table
     grad_difference(analytic, numeric)                      # the course's ||g - g'|| / (||g|| + ||g'||)
 
-An input may also be a 1-D numpy array, such as a weight vector: each of its numbers is stepped in turn, and its
-gradient is an array.
+An input may also be a numpy array, such as a weight vector or a matrix: each of its numbers is stepped in turn,
+and its gradient is an array of its shape.
 """
 
 from __future__ import annotations
@@ -40,12 +40,13 @@ def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, rela
             if type(x) is float:
                 grads.append(_difference(f, xs, i, None, eps, relative))
             else:
-                grads.append(np.array([_difference(f, xs, i, j, eps, relative) for j in range(len(x))]))
+                grads.append(np.array([_difference(f, xs, i, j, eps, relative) for j in np.ndindex(x.shape)])
+                             .reshape(x.shape))
     return grads
 
 
 def analytic_grad(f: Function, inputs: Sequence[float]) -> list:
-    """The gradient of f at inputs by backward(): a float per number, an array per vector.
+    """The gradient of f at inputs by backward(): a float per number, an array per array.
 
     It records f's graph even inside no_grad(), which would otherwise leave every gradient 0.
     """
@@ -104,14 +105,14 @@ def grad_difference(analytic: Sequence[float], numeric: Sequence[float]) -> floa
     return math.hypot(*(x - y for x, y in zip(a, n))) / (math.hypot(*a) + math.hypot(*n))
 
 
-def _difference(f: Function, xs: list, i: int, j: int | None, eps: float, relative: bool) -> float:
-    """The central difference for input i, or for number j of input i when it is a vector."""
+def _difference(f: Function, xs: list, i: int, j: tuple[int, ...] | None, eps: float, relative: bool) -> float:
+    """The central difference for input i, or for number j (an index tuple) of input i when it is an array."""
     x = xs[i] if j is None else float(xs[i][j])
     h = eps * abs(x) if relative else 0.0
     if not h:  # not relative, or x too close to 0 for a step relative to it
         h = eps * max(1.0, abs(x))
     if x + h == x - h:
-        name = f"x{i}" if j is None else f"x{i}[{j}]"
+        name = f"x{i}" if j is None else _entry(i, j)
         raise ValueError(f"eps={eps:g} is too small to step {name} = {x:g}: x + h and x - h are the same float")
     up, down = xs.copy(), xs.copy()
     if j is None:
@@ -120,6 +121,11 @@ def _difference(f: Function, xs: list, i: int, j: int | None, eps: float, relati
         up[i], down[i] = xs[i].copy(), xs[i].copy()
         up[i][j], down[i][j] = x + h, x - h
     return (_evaluate(f, up) - _evaluate(f, down)) / ((x + h) - (x - h))
+
+
+def _entry(i: int, j: tuple[int, ...]) -> str:
+    """The name of number j of input i: x1[2], x2[0,1]."""
+    return f"x{i}[{','.join(map(str, j))}]"
 
 
 def _check_eps(eps: float) -> float:
@@ -136,15 +142,15 @@ def _flat(grads: Sequence) -> list[float]:
 
 
 def _flat_inputs(inputs: Sequence) -> tuple[list[str], list[float]]:
-    """Each number of the inputs with its name: x0, or x1[2] for number 2 of a vector."""
+    """Each number of the inputs with its name: x0, or x1[2] for number 2 of a vector, x2[0,1] in a matrix."""
     names, xs = [], []
     for i, x in enumerate(as_number(x, "a gradient check") for x in inputs):
         if type(x) is float:
             names.append(f"x{i}")
             xs.append(x)
         else:
-            names += [f"x{i}[{j}]" for j in range(len(x))]
-            xs += x.tolist()
+            names += [_entry(i, j) for j in np.ndindex(x.shape)]
+            xs += x.ravel().tolist()
     return names, xs
 
 

@@ -163,3 +163,12 @@ def test_per_example_and_layer_vectorized_gradients_agree():
     autograd.sum([cost(X[:, [i]], Y[:, [i]], *loop).sum() for i in range(6)]).__mul__(1 / 6).backward()
     for v, w in zip(layer, loop):
         np.testing.assert_allclose(v.grad, w.grad, rtol=1e-12, atol=1e-16)
+
+
+def test_gradient_checks_step_every_entry_of_a_matrix():
+    W, x = np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]), np.array([1.0, 2.0, 3.0])
+    assert autograd.gradcheck(lambda W, x: (W @ x).tanh().sum(), [W, x], rtol=1e-6)
+    grads = autograd.numerical_grad(lambda W, x: (W @ x).tanh().sum(), [W, x])
+    assert grads[0].shape == (2, 3) and grads[1].shape == (3,)
+    with pytest.raises(autograd.GradcheckError, match=r"x0\[1,2\] .* <- wrong"):
+        autograd.gradcheck(lambda W, x: autograd.record(float(np.sum(W.data)), [W], [np.eye(2, 3)], "wrong"), [W, x])
