@@ -228,3 +228,80 @@ def test_bad_limits_are_refused_before_any_work(option, value, tmp_path):
     done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "course.svg", option, value, cwd=tmp_path)
     assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_set_names_are_normalised_as_python_normalises_the_programs_names(tmp_path):
+    done = chainrule("graph", "J = ﬁ*2", "--set", "ﬁ=3", cwd=tmp_path)  # the ligature ﬁ is the name fi (NFKC)
+    assert done.returncode == 0, done.stderr
+    assert "dJ/dfi = 2" in done.stdout and "not used" not in done.stderr
+    done = chainrule("graph", "J = fi*2", "--set", "ﬁ=3", "fi=4", cwd=tmp_path)
+    assert done.returncode == 2 and "--set fi is given twice" in done.stderr
+
+
+@pytest.mark.parametrize("program, message", [("J = 1if a else 2", "if-expressions"),
+                                              ("J = a + 0x1for", "not a valid statement"),
+                                              ("J = '\\d' * a", "strings")])
+@pytest.mark.parametrize("warnings", ["", "always", "error"])
+def test_the_parsers_warnings_never_leak_to_stderr(program, message, warnings, tmp_path):
+    done = chainrule("graph", program, "--set", "a=1", cwd=tmp_path, env={"PYTHONWARNINGS": warnings})
+    assert done.returncode == 2 and message in done.stderr
+    assert "Warning" not in done.stderr and "<unknown>" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.startswith("chainrule graph: refused:")
+
+
+def test_a_syntax_error_gives_pythons_warning_as_the_reason_when_it_has_one():
+    with pytest.raises(ProgramError, match="invalid hexadecimal literal"):
+        build("J = a + 0x1for", {"a": 1.0})
+
+
+@pytest.mark.parametrize("terms", [41, 500])
+def test_a_flat_sum_of_many_terms_is_not_nesting(terms):
+    J = build("J = " + "+".join(["a"] * terms), {"a": 1.0})
+    assert J.data == terms
+    J = build("J = " + " - ".join(["a*b"] * (terms // 5)) + "/b**b**b", {"a": 2.0, "b": 1.0})
+    assert J.data == pytest.approx(2.0 * (2 - terms // 5))
+
+
+@pytest.mark.parametrize("program", [
+    "J = " + "a - (" * 41 + "a" + ")" * 41,  # written nesting, on the side the chain does not continue
+    "J = " + "(a + " * 20 + "a" + ") * a" * 20,  # alternating + and * with parentheses: 40 levels and more
+    "J = " + "(" * 41 + "a" + "**a)" * 41,  # (a**a)**a: the other side of a right-leaning chain
+])
+def test_real_nesting_beyond_the_limit_is_still_refused(program):
+    with pytest.raises(ProgramError, match=f"more than {MAX_DEPTH} levels"):
+        build(program, {"a": 1.0})
+
+
+def test_the_flat_sum_works_from_the_command_line(tmp_path):
+    done = chainrule("graph", "J = " + "+".join(["a"] * 41), "--set", "a=1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "dJ/da = 41" in done.stdout
+
+
+def test_version_comes_from_the_package_metadata(tmp_path):
+    from importlib.metadata import version
+    done = chainrule("--version", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == f"chainrule {version('chainrule')}\n"
+
+
+def test_version_without_package_metadata_says_so(monkeypatch, capsys):
+    import importlib.metadata
+    from viz import cli
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["--version"])
+    assert exit.value.code == 0 and capsys.readouterr().out == "chainrule (version unknown: not installed)\n"
+
+
+@pytest.mark.parametrize("program, written", [
+    ("J = 3(a + b*c)", "3*(a + b*c)"), ("J = a(b + c)", "a*(b + c)"), ("J = (a + b)(b + c)", "(a + b)*(b + c)"),
+    ("J = 2.5 (a)", "2.5*(a)")])
+def test_a_number_or_value_before_parentheses_says_to_write_the_multiplication(program, written, tmp_path):
+    done = chainrule("graph", program, "--set", "a=5", "b=3", "c=2", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "Warning" not in done.stderr
+    assert f"multiplication must be written with *: {written}" in done.stderr
+    assert "the only calls are to" not in done.stderr

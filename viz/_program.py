@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 
 from autograd import Value
 
 MAX_CHARS = 2000
-MAX_DEPTH = 40  # nesting of one expression
+MAX_DEPTH = 40  # nesting of one expression: parentheses, calls, unary minus; a + b + ... + z is one level
 _CONTEXT = 50  # characters shown on each side of an error in a long line
 FUNCTIONS = {"exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "sigmoid": Value.sigmoid,
              "relu": Value.relu, "sqrt": Value.sqrt, "abs": Value.__abs__}
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.Pow: operator.pow}
+_LEVEL = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*", ast.Pow: "**"}  # one precedence each
 _SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
             ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.UAdd: "unary +", ast.Not: "not",
             ast.Invert: "~"}
@@ -42,15 +44,23 @@ class ProgramError(ValueError):
 
 
 def build(source: str, inputs: dict[str, float]) -> Value:
-    """The root Value of the program: the last statement, with each assigned Value labelled by its name."""
+    """The root Value of the program: the last statement, with each assigned Value labelled by its name.
+
+    The parser's warnings (SyntaxWarning "invalid decimal literal" in "1if a") are caught: a program that warns is
+    refused anyway, and a warning that explains a syntax error is added to its message.
+    """
     if len(source) > MAX_CHARS:
         raise ProgramError(f"the program is {len(source)} characters long; the limit is {MAX_CHARS}")
     try:
-        tree = ast.parse(source, mode="exec")
+        with warnings.catch_warnings(record=True) as caught:  # the parser's warnings are ours to report, not stderr's
+            warnings.simplefilter("always")
+            tree = ast.parse(source, mode="exec")
     except SyntaxError as e:  # its offsets count characters, from 1
         end = e.end_offset - 1 if e.end_offset and e.end_lineno == e.lineno else None
         span = (e.lineno, (e.offset or 1) - 1, end) if e.lineno else None
-        raise ProgramError(f"not a valid statement: {e.msg}", source, span=span) from None
+        notes = sorted({str(w.message) for w in caught if str(w.message) != e.msg})  # e.g. "invalid hexadecimal literal"
+        raise ProgramError(f"not a valid statement: {e.msg}" + (f" ({'; '.join(notes)})" if notes else ""),
+                           source, span=span) from None
     except (RecursionError, MemoryError):
         raise ProgramError("the program is nested too deeply to read") from None
     except ValueError as e:  # null bytes
@@ -102,7 +112,8 @@ def _evaluate(expr: ast.expr, env: dict, source: str) -> Value | float:
         if depth > MAX_DEPTH:
             raise ProgramError(f"the expression is nested more than {MAX_DEPTH} levels deep; "
                                f"split it into several statements", source, node)
-        stack.extend((child, depth + 1) for child in _operands(node, env, source))
+        stack.extend((child, depth if _continues(node, side) else depth + 1)
+                     for side, child in enumerate(_operands(node, env, source)))
     results: dict[int, Value | float] = {}
     stack2: list[tuple[ast.expr, bool]] = [(expr, False)]
     while stack2:
@@ -115,6 +126,20 @@ def _evaluate(expr: ast.expr, env: dict, source: str) -> Value | float:
         args = [results.pop(id(child)) for child in operands]
         results[id(node)] = _compute(node, args, env, source)
     return results[id(expr)]
+
+
+def _continues(node: ast.AST, side: int) -> bool:
+    """Whether operand `side` (0 left, 1 right) of node is the same flat chain, written without parentheses.
+
+    a + b - c is Sub(Add(a, b), c) and a**b**c is Pow(a, Pow(b, c)): a chain of one precedence, on the side Python
+    groups it, is one level however long, so only parentheses, calls, unary minus and mixed operators nest.
+    """
+    if not isinstance(node, ast.BinOp) or type(node.op) not in _LEVEL:
+        return False
+    child = node.left if side == 0 else node.right
+    level = _LEVEL[type(node.op)]
+    return (isinstance(child, ast.BinOp) and _LEVEL.get(type(child.op)) == level
+            and side == (1 if level == "**" else 0))
 
 
 def _operands(node: ast.AST, env: dict, source: str) -> list[ast.expr]:
@@ -144,6 +169,9 @@ def _operands(node: ast.AST, env: dict, source: str) -> list[ast.expr]:
     if isinstance(node, ast.Call):
         func = node.func
         if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+            if (isinstance(func, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call))
+                    or isinstance(func, ast.Name) and func.id in env):  # 3(a + b), x(a + b), (a + b)(c + d)
+                raise ProgramError(f"multiplication must be written with *: {_product(node, source)}", source, node)
             what = f"calling {func.id}" if isinstance(func, ast.Name) else _kind(func)
             raise ProgramError(f"{what} not allowed: the only calls are to {', '.join(FUNCTIONS)}", source, func)
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
@@ -170,6 +198,17 @@ def _compute(node: ast.expr, args: list, env: dict, source: str) -> Value | floa
     if all(type(a) is float for a in args):  # a constant: Value's IEEE-safe math, no node kept
         return fn(Value(args[0]), *args[1:]).data
     return fn(*args)
+
+
+def _product(call: ast.Call, source: str) -> str:
+    """"3(a + b)" as the product it means, "3*(a + b)": "*" put before the parenthesis that opens the arguments."""
+    whole = " ".join((ast.get_source_segment(source, call) or "").splitlines())
+    depth = 0
+    for i in range(len(whole) - 1, -1, -1):  # from the closing parenthesis back to the one that matches it
+        depth += {")": 1, "(": -1}.get(whole[i], 0)
+        if depth == 0:
+            return whole[:i].rstrip() + "*" + whole[i:]
+    return whole
 
 
 def _kind(node: ast.AST) -> str:

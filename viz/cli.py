@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import keyword
 import math
 import sys
+import unicodedata
 from pathlib import Path
 
 from ._graph import nodes
@@ -38,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLE,
         description="The chain rule made visible: draw a computation graph, forward in blue, backward in red.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     graph = commands.add_parser(
         "graph", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLE,
@@ -60,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=TIMEOUT,
                        help=f"stop Graphviz after this many seconds per drawing (default: {TIMEOUT:g})")
     return parser
+
+
+def _version() -> str:
+    """The installed package's version, from its metadata; run from a source tree, it says it does not know."""
+    try:
+        return importlib.metadata.version("chainrule")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown: not installed)"
 
 
 def _graph(args: argparse.Namespace, prog: str) -> int:
@@ -138,11 +149,14 @@ def _seconds(text: str) -> float:
 
 
 def _inputs(pairs: list[str]) -> dict[str, float]:
-    """--set a=5 b=3 as {"a": 5.0, "b": 3.0}; a clear ValueError for anything else."""
+    """--set a=5 b=3 as {"a": 5.0, "b": 3.0}; a clear ValueError for anything else.
+
+    Names are normalised (NFKC) as Python normalises the identifiers of the program, so --set ﬁ=3 sets fi.
+    """
     inputs: dict[str, float] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())  # as Python reads the program's names: ﬁ is fi
         if not sep or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"--set takes NAME=VALUE, like a=5; got {pair!r:.60}")
         if name in FUNCTIONS:
