@@ -58,7 +58,7 @@ def build(source: str, inputs: dict[str, float]) -> Value:
     except SyntaxError as e:  # its offsets count characters, from 1
         end = e.end_offset - 1 if e.end_offset and e.end_lineno == e.lineno else None
         span = (e.lineno, (e.offset or 1) - 1, end) if e.lineno else None
-        notes = sorted({str(w.message) for w in caught if str(w.message) != e.msg})  # e.g. "invalid hexadecimal literal"
+        notes = sorted({str(w.message) for w in caught if str(w.message) != e.msg})  # "invalid hexadecimal literal"
         raise ProgramError(f"not a valid statement: {e.msg}" + (f" ({'; '.join(notes)})" if notes else ""),
                            source, span=span) from None
     except (RecursionError, MemoryError):
