@@ -64,8 +64,8 @@ def resolve_show(show: str, root: Value) -> str:
 
     A Value does not record whether backward() ran, so "reached" is read from root's own .grad: 0 before any
     backward pass, nonzero once a pass from root (or from a node computed from it) has gone through it. Before that,
-    "auto" draws values only, since zeros would pose as gradients. A batch root has no single gradient per node:
-    "auto" draws its values, and asking for gradients is a ValueError.
+    "auto" draws values only, since zeros would pose as gradients. An array root (a batch) has no single gradient
+    per node: "auto" draws its values, and asking for gradients is a ValueError.
     """
     _check_root(root)
     if show not in SHOWS:
@@ -74,9 +74,9 @@ def resolve_show(show: str, root: Value) -> str:
     if show == "auto":
         return "both" if reached(root) and not batch else "forward"
     if show != "forward" and batch:
-        raise ValueError(f"gradients are drawn with respect to a root holding a single number, but this one holds a "
-                         f"batch of {len(root.data)}: draw the number computed from it (e.g. cost = loss.mean()), "
-                         f"or pass show='forward'")
+        raise ValueError(f"gradients are drawn with respect to a root holding a single number, but this one holds an "
+                         f"array of shape {np.shape(root.data)}: draw the number computed from it (e.g. cost = "
+                         f"loss.mean()), or pass show='forward'")
     return show
 
 
