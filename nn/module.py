@@ -8,7 +8,8 @@ The file is plain JSON (never pickle, which runs code when loaded):
     {"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
      "parameters": {"w.0": 0.0123, ..., "b": -0.01}}
 
-A parameter holding a vector (LogisticRegression(n, vector=True)) is saved as a list: "w": [0.0123, ...].
+A parameter holding a vector (LogisticRegression(n, vector=True)) is saved as a list: "w": [0.0123, ...]; a matrix
+(MLP(..., matrix=True)) as a list of its rows: "W[1]": [[0.0123, ...], ...].
 """
 
 from __future__ import annotations
@@ -64,13 +65,13 @@ class Module:
         params = {}
         for name, p in self.named_parameters():
             x = p.data
-            vector = type(x) is np.ndarray and x.ndim == 1
-            if not (type(x) is float or vector):  # Value.data checks what is written to it, not a change in place
+            array = type(x) is np.ndarray and x.ndim >= 1
+            if not (type(x) is float or array):
                 raise ValueError(f"cannot save {type(self).__name__}: parameter {name} is a {type(x).__name__} of "
-                                 f"shape {np.shape(x)}, not a number or a 1-D vector")
+                                 f"shape {np.shape(x)}, not a number or an array")
             if not np.isfinite(x).all():
                 raise ValueError(f"cannot save {type(self).__name__}: parameter {name} holds nan or inf")
-            params[name] = x.tolist() if vector else x
+            params[name] = x.tolist() if array else x  # a matrix as a list of rows
         state = {"format": FORMAT, "version": VERSION, "model": type(self).__name__, "parameters": params}
         write_atomic(path, json.dumps(state, indent=1, allow_nan=False).encode("utf-8"))
 
@@ -84,13 +85,13 @@ class Module:
         A larger file is refused after reading one byte past the bound. Messages show control characters escaped.
         """
         named = self.named_parameters()
-        sizes = {name: None if type(p.data) is float else len(p.data) for name, p in named}
-        model, limit = type(self).__name__, _size_limit(sizes)
+        shapes = {name: None if type(p.data) is float else p.data.shape for name, p in named}
+        model, limit = type(self).__name__, _size_limit(shapes)
         raw = read_regular(path, limit)
         if len(raw) > limit:
             raise ValueError(_escaped(f"cannot load {os.fspath(path)!r} into {model}: the file is larger than the "
                                       f"{limit} bytes a {model} file can need: not a file of this model?"))
-        values = _parse_state(raw, path, model, sizes)
+        values = _parse_state(raw, path, model, shapes)
         for (_, p), x in zip(named, values):
             p.data = x
         return self
@@ -122,8 +123,8 @@ def _first_of_each(items: list, values: list[Value]) -> list:
     return [item for item, i in zip(items, ids) if not (i in seen or seen.add(i))]
 
 
-def _parse_state(raw: bytes, path, model: str, sizes: dict[str, int | None]) -> list[float | np.ndarray]:
-    """The parameter values in `sizes` order (None: a number, n: a vector of n), from a saved file's bytes;
+def _parse_state(raw: bytes, path, model: str, sizes: dict[str, tuple[int, ...] | None]) -> list[float | np.ndarray]:
+    """The parameter values in `sizes` order (None: a number, else an array's shape), from a saved file's bytes;
     ValueError naming any problem."""
     try:
         return _check_state(_read_json(raw), model, sizes)
@@ -131,9 +132,9 @@ def _parse_state(raw: bytes, path, model: str, sizes: dict[str, int | None]) -> 
         raise ValueError(_escaped(f"cannot load {os.fspath(path)!r} into {model}: {e}")) from None
 
 
-def _size_limit(sizes: dict[str, int | None]) -> int:
+def _size_limit(shapes: dict[str, tuple[int, ...] | None]) -> int:
     """The most bytes a file of a model with these parameters can need: generous, but far below a wrong file's."""
-    return 65536 + sum(64 + 6 * len(name) + 64 * (size or 1) for name, size in sizes.items())
+    return 65536 + sum(64 + 6 * len(name) + 64 * math.prod(shape or ()) for name, shape in shapes.items())
 
 
 def _escaped(message: str) -> str:
@@ -161,7 +162,7 @@ def _read_json(raw: bytes):
         raise _BadFile(f"not valid JSON (corrupt or truncated?): {e}") from None
 
 
-def _check_state(state, model: str, sizes: dict[str, int | None]) -> list[float | np.ndarray]:
+def _check_state(state, model: str, sizes: dict[str, tuple[int, ...] | None]) -> list[float | np.ndarray]:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise _BadFile(f"not a chainrule model file (expected \"format\": \"{FORMAT}\")")
     version = state.get("version")
@@ -187,17 +188,30 @@ def _check_state(state, model: str, sizes: dict[str, int | None]) -> list[float 
         raise _BadFile(f"the model has {len(sizes)} parameters, the file {len(params)}"
                        + (f"; missing {_few(missing)}" if missing else "")
                        + (f"; unknown {_few(unknown)}" if unknown else "") + hint)
-    values: list[float | np.ndarray] = []
-    for name, size in sizes.items():
-        x = params[name]
-        if size is None:
-            values.append(_number(x, name))
-        elif type(x) is not list or len(x) != size:
-            got = f"a list of {len(x)}" if type(x) is list else f"{x!r:.40}"
-            raise _BadFile(f"parameter {name} must be a list of {size} numbers, got {got}")
+    return [_number(params[name], name) if shape is None else _array(params[name], shape, name)
+            for name, shape in sizes.items()]
+
+
+def _array(x, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """A parameter's array from the file, nested lists of exactly shape (a matrix: a list of rows), every entry
+    finite; or _BadFile naming the first wrong list or entry (W[1][2,0])."""
+    numbers: list[float] = []
+    pending = [(x, ())]  # (a list from the file, its index); depth-first so that the entries come in row order
+    while pending:
+        item, index = pending.pop()
+        depth = len(index)
+        if type(item) is not list or len(item) != shape[depth]:
+            got = f"a list of {len(item)}" if type(item) is list else f"{item!r:.40}"
+            where = f"{name}[{','.join(map(str, index))}]" if index else name
+            want = f"a list of {shape[depth]} " + ("numbers" if depth == len(shape) - 1 else "lists")
+            if len(shape) > 1 and not index:
+                want = f"a {' x '.join(map(str, shape))} array as nested lists, {want}"
+            raise _BadFile(f"parameter {where} must be {want}, got {got}")
+        if depth == len(shape) - 1:
+            numbers += [_number(v, f"{name}[{','.join(map(str, index + (i,)))}]") for i, v in enumerate(item)]
         else:
-            values.append(np.array([_number(v, f"{name}[{i}]") for i, v in enumerate(x)]))
-    return values
+            pending += [(v, index + (i,)) for i, v in reversed(list(enumerate(item)))]
+    return np.array(numbers).reshape(shape)
 
 
 def _number(x, name: str) -> float:
