@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import nn
+from demos import deep_cat, planar_flower
 
 FLOWER_COSTS = {0: 0.693048, 1000: 0.288083}  # the course prints one every 1000 iterations (see the demo for all)
 TWO_LAYER_COST_0 = 0.693049735659989
@@ -157,3 +158,26 @@ def test_the_four_layer_cat_model_follows_the_course_for_101_iterations(cats, co
     costs, params = ours((12288, 20, 7, 5, 1), "relu", "sigmoid", "lecun", 1, X, y, 0.0075, 101)
     assert costs[0] == pytest.approx(DEEP_COST_0, abs=1e-12) and round(costs[100], 6) == DEEP_COST_100
     assert_same_run(costs, params, *course_cats["deep"])
+
+
+def test_the_flower_demo_prints_the_course_costs_and_draws_the_boundaries(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    ours = planar_flower.main(iterations=101, sweep_iterations=20, hidden_sizes=(1, 3))
+    assert round(ours["cost"][0], 6) == FLOWER_COSTS[0] and len(ours["cost"]) == 101
+    assert ours["logistic regression"] == 47.0  # the course's 47 %: no straight line follows the petals
+    assert ours["network"] > ours["logistic regression"] and set(ours["sweep"]) == {1, 3}
+    out = capsys.readouterr().out
+    assert "cost after iteration 0: 0.693048" in out and "         0    0.693048    0.693048" in out
+    for name in ("flower_boundary.png", "flower_hidden_sizes.png", "flower_cost.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
+
+
+def test_the_deep_cat_demo_starts_at_the_course_costs_and_draws_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    results = deep_cat.main(iterations=2)
+    assert results["two layers"]["history"].cost[0] == pytest.approx(TWO_LAYER_COST_0, abs=1e-12)
+    assert results["four layers"]["history"].cost[0] == pytest.approx(DEEP_COST_0, abs=1e-12)
+    out = capsys.readouterr().out
+    assert "cost at iteration 0            0.693049735659989     0.693049735659989" in out
+    assert "cost at iteration 0           0.7717493284237686    0.7717493284237686" in out
+    assert (tmp_path / "out" / "deep_cat_cost.png").stat().st_size > 0
