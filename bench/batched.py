@@ -1,7 +1,7 @@
 """Batched mode against hand-written numpy, in one run: the ratios ours / numpy.
 
-    .venv/bin/python bench/batched.py            # both workloads
-    .venv/bin/python bench/batched.py --quick    # 200 cat iterations instead of 2000
+    .venv/bin/python bench/batched.py            # every workload
+    .venv/bin/python bench/batched.py --quick    # 200 cat and deep iterations, 1000 flower iterations
 
     cat  the course's cat classifier: logistic regression on 209 pictures x 12,288 features, learning rate 0.005,
          2000 iterations from zero weights; ours is nn.fit (vectorized) on LogisticRegression(12288, vector=True),
@@ -9,6 +9,14 @@
          the same model with 12,288 separate weight Values, whose per-weight Python work costs ~3 ms a step.
     W2   one gradient-descent step of logistic regression, m=1000 examples, n=20 features (the data of
          bench/run.py's W2), our batched graph against the same step in numpy. Target: at most 3x numpy.
+    deep the course's week-4 cat networks, (12288, 7, 1) and (12288, 20, 7, 5, 1), 2500 iterations at learning rate
+         0.0075: ours is nn.fit on MLP(..., matrix=True) (one matrix Value per layer), numpy the course's loop
+         (forward, cost, backward, update; less its dA0 = W1.T dZ1, which nothing reads). Target: at most 1.3x numpy
+         each: both share the matrix products. Also: the memory one iteration's graph holds (tracemalloc), which
+         must not include a copy of the 20 MB of pictures.
+    flower the course's week-3 network (2, 4, 1) with tanh on the 400-point flower, 10,000 iterations at learning
+         rate 1.2, ours (nn.fit, matrix=True) against the course's nn_model() loop. Target: at most 2x numpy. The
+         arrays are small, so the engine's cost per node counts: printed per node of one iteration's graph.
 
 Both sides first compute the same cost and gradients (checked), then are timed on this machine in this process.
 """
@@ -20,6 +28,7 @@ import gc
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo's autograd and nn
@@ -27,8 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo's au
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
+from autograd import Value, backward_order  # noqa: E402
 
-CAT_LR, W2_LR = 0.005, 0.1
+CAT_LR, W2_LR, DEEP_LR, FLOWER_LR = 0.005, 0.1, 0.0075, 1.2
+DEEP_MODELS = {"two-layer (12288, 7, 1)": ([7, 1], "small"),  # the layer sizes after the 12288 inputs, and the init
+               "four-layer (12288, 20, 7, 5, 1)": ([20, 7, 5, 1], "lecun")}
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -204,13 +216,233 @@ def bench_w2() -> float:
     return ratio
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Weeks 3 and 4: networks vectorized by layer, MLP(..., matrix=True), against the course's numpy loops.
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """The course's relu(): max(0, z)."""
+    return np.maximum(0, z)
+
+
+def deep_numpy(train_x: np.ndarray, train_y: np.ndarray, sizes: list[int], init: str):
+    """The course's two_layer_model() / L_layer_model() loop, pictures as columns: run(k) does k more iterations.
+
+    np.random.seed(1), W = randn * 0.01 ("small") or randn / sqrt(n_prev) ("lecun"); the course's dAL and
+    linear_activation_backward(), less dA0 = W1.T dZ1 (nothing reads it: it would cost numpy a third more).
+    """
+    X, Y = train_x.T, train_y.reshape(1, -1).astype(float)
+    dims = [X.shape[0]] + sizes
+    np.random.seed(1)
+    params = []
+    for l in range(1, len(dims)):
+        z = np.random.randn(dims[l], dims[l - 1])
+        params += [z * 0.01 if init == "small" else z / np.sqrt(dims[l - 1]), np.zeros((dims[l], 1))]
+    L, m = len(sizes), X.shape[1]
+    state = {"params": params, "costs": []}
+
+    def run(iterations: int) -> None:
+        params, costs = state["params"], state["costs"]
+        for _ in range(iterations):
+            A, caches = X, []
+            for l in range(L):
+                Z = params[2 * l] @ A + params[2 * l + 1]
+                caches.append((A, Z))
+                A = sigmoid(Z) if l == L - 1 else relu(Z)
+            costs.append(float(np.squeeze((1. / m) * (-np.dot(Y, np.log(A).T) - np.dot(1 - Y, np.log(1 - A).T)))))
+            dA = -(np.divide(Y, A) - np.divide(1 - Y, 1 - A))
+            grads = [None] * len(params)
+            for l in reversed(range(L)):
+                A_prev, Z = caches[l]
+                if l == L - 1:
+                    s = sigmoid(Z)
+                    dZ = dA * s * (1 - s)
+                else:
+                    dZ = np.array(dA, copy=True)
+                    dZ[Z <= 0] = 0
+                grads[2 * l] = 1. / m * np.dot(dZ, A_prev.T)
+                grads[2 * l + 1] = 1. / m * np.sum(dZ, axis=1, keepdims=True)
+                if l:
+                    dA = np.dot(params[2 * l].T, dZ)
+            params = [p - DEEP_LR * g for p, g in zip(params, grads)]
+        state["params"] = params
+    return state, run
+
+
+def matrix_ours(X: np.ndarray, y: np.ndarray, sizes: list[int], hidden: str, init: str, seed: int, lr: float):
+    """np.random.seed(seed), an MLP(..., matrix=True) and nn.fit with SGD: run(k) does k more iterations."""
+    np.random.seed(seed)
+    model = nn.MLP(X.shape[1], sizes, hidden, "sigmoid", init=init, matrix=True)
+    optimizer = nn.SGD(model.parameters(), lr=lr)
+    costs: list[float] = []
+
+    def run(iterations: int) -> None:
+        costs.extend(nn.fit(model, X, y, loss=nn.binary_cross_entropy, optimizer=optimizer, iterations=iterations,
+                            progress=False).cost)
+    return model, costs, run
+
+
+def alternate(runs: dict, iterations: int, blocks: int) -> dict[str, float]:
+    """Seconds each run takes for `iterations`, run in turn in blocks, so that all meet the same load."""
+    seconds = dict.fromkeys(runs, 0.0)
+    for k in [iterations // blocks + (i < iterations % blocks) for i in range(blocks)]:
+        for name, run in runs.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            run(k)
+            seconds[name] += time.perf_counter() - t0
+    return seconds
+
+
+def agreement(model: nn.MLP, costs: list[float], params: list[np.ndarray], course_costs: list[float]) -> float:
+    """The largest difference between our costs and weights and numpy's."""
+    weights = max(np.abs(p.data - q).max() for p, q in zip(model.parameters(), params))
+    return max(weights, np.abs(np.subtract(costs, course_costs)).max())
+
+
+def bench_deep(iterations: int, blocks: int = 5) -> dict[str, float]:
+    cats = nn.load_cat_images()
+    X, y = cats.train_x, cats.train_y
+    print(f"\ndeep cat networks: {X.shape[0]} pictures x {X.shape[1]} features, {iterations} iterations, lr {DEEP_LR}"
+          f" (in {blocks} alternating blocks)")
+    ratios = {}
+    for name, (sizes, init) in DEEP_MODELS.items():
+        state, numpy_run = deep_numpy(X, y, sizes, init)
+        model, costs, ours_run = matrix_ours(X, y, sizes, "relu", init, 1, DEEP_LR)
+        seconds = alternate({"numpy": numpy_run, "ours": ours_run}, iterations, blocks)
+        agree = agreement(model, costs, state["params"], state["costs"])
+        if agree > 1e-9:
+            raise SystemExit(f"deep {name}: ours and numpy disagree by {agree:.2e}; not timing a wrong answer")
+        ratio = ratios[name] = seconds["ours"] / seconds["numpy"]
+        print(f"  {name}, init {init!r}: same costs and weights (largest difference {agree:.1e}); cost at the end "
+              f"{costs[-1]:.6f}")
+        print(f"    numpy (the course's loop)  {seconds['numpy']:6.2f} s  {1000 * seconds['numpy'] / iterations:6.2f} "
+              f"ms/iteration")
+        print(f"    ours (MLP matrix=True)     {seconds['ours']:6.2f} s  {1000 * seconds['ours'] / iterations:6.2f} "
+              f"ms/iteration   {ratio:5.2f}x numpy   (target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
+    return ratios
+
+
+def flower_numpy(X: np.ndarray, y: np.ndarray, hidden: int = 4):
+    """The course's nn_model() loop, points as columns: np.random.seed(2), W = randn * 0.01; run(k) does k more."""
+    X, Y = X.T, y.reshape(1, -1).astype(float)
+    np.random.seed(2)
+    W1, b1 = np.random.randn(hidden, 2) * 0.01, np.zeros((hidden, 1))
+    W2, b2 = np.random.randn(1, hidden) * 0.01, np.zeros((1, 1))
+    state = {"params": [W1, b1, W2, b2], "costs": []}
+    m = X.shape[1]
+
+    def run(iterations: int) -> None:
+        W1, b1, W2, b2 = state["params"]
+        costs = state["costs"]
+        for _ in range(iterations):
+            A1 = np.tanh(W1 @ X + b1)
+            A2 = sigmoid(W2 @ A1 + b2)
+            costs.append(float(-np.sum(np.log(A2) * Y + np.log(1 - A2) * (1 - Y)) / m))
+            dZ2 = A2 - Y
+            dW2, db2 = (1 / m) * (dZ2 @ A1.T), (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
+            dZ1 = (W2.T @ dZ2) * (1 - np.power(A1, 2))
+            dW1, db1 = (1 / m) * (dZ1 @ X.T), (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+            W1, b1 = W1 - FLOWER_LR * dW1, b1 - FLOWER_LR * db1
+            W2, b2 = W2 - FLOWER_LR * dW2, b2 - FLOWER_LR * db2
+        state["params"] = [W1, b1, W2, b2]
+    return state, run
+
+
+def node_overhead(shape: tuple[int, ...] = (4, 400), nodes: int = 200, repeats: int = 20) -> tuple[float, float]:
+    """Microseconds per node, forward and backward, of a chain of additions of arrays of `shape`, beyond numpy's
+    own two additions (one forward, one in backward); and numpy's own time per node."""
+    x, c = np.full(shape, 0.5), np.full(shape, 1e-3)
+    best_ours = best_numpy = float("inf")
+    for _ in range(repeats):
+        v = Value(x)
+        t0 = time.perf_counter()
+        out = v
+        for _ in range(nodes):
+            out = out + c
+        out.sum().backward()
+        best_ours = min(best_ours, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        out, g = x, np.ones(shape)
+        for _ in range(nodes):
+            out = out + c
+        for _ in range(nodes):
+            g = g + 0.0
+        best_numpy = min(best_numpy, time.perf_counter() - t0)
+    return 1e6 * (best_ours - best_numpy) / nodes, 1e6 * best_numpy / nodes
+
+
+def bench_flower(iterations: int, blocks: int = 5) -> float:
+    X, y = nn.make_flower()
+    print(f"\nflower network (2, 4, 1), tanh then sigmoid: {len(y)} points, {iterations} iterations, lr {FLOWER_LR}"
+          f" (in {blocks} alternating blocks)")
+    state, numpy_run = flower_numpy(X, y)
+    model, costs, ours_run = matrix_ours(X, y, [4, 1], "tanh", "small", 2, FLOWER_LR)
+    seconds = alternate({"numpy": numpy_run, "ours": ours_run}, iterations, blocks)
+    steady = min(iterations, 7500)  # from about 8000 on, the run is chaotic: the order of sums shows in the digits
+    agree = np.abs(np.subtract(costs[:steady], state["costs"][:steady])).max()
+    if agree > 1e-12:
+        raise SystemExit(f"flower: ours and numpy disagree by {agree:.2e}; not timing a wrong answer")
+    print(f"  same costs for the first {steady} iterations (largest difference {agree:.1e}); cost at the end "
+          f"{costs[-1]:.6f} (numpy {state['costs'][-1]:.6f})")
+    per = {name: 1e6 * t / iterations for name, t in seconds.items()}
+    ratio = seconds["ours"] / seconds["numpy"]
+    print(f"    numpy (the course's loop)  {per['numpy']:8.1f} us/iteration")
+    print(f"    ours (MLP matrix=True)     {per['ours']:8.1f} us/iteration   {ratio:5.2f}x numpy   "
+          f"(target <= 2x: {'met' if ratio <= 2 else 'MISSED'})")
+    J = nn.binary_cross_entropy(model(X), y.astype(float))
+    nodes = sum(1 for v in backward_order(J) if v.parents)
+    print(f"    one iteration's graph: {nodes} operation nodes; ours - numpy = "
+          f"{(per['ours'] - per['numpy']) / nodes:.1f} us per node (engine bookkeeping, the stable forms of tanh, "
+          f"sigmoid and the loss, nn.fit's own work)")
+    extra, own = node_overhead()
+    print(f"    the engine's bare cost per node (a chain of + on 4x400 arrays, forward and backward): {extra:.1f} us "
+          f"beyond numpy's {own:.1f} us")
+    return ratio
+
+
+def bench_memory() -> float:
+    """How many copies of X one iteration's graph of the four-layer model holds (tracemalloc, graph kept alive)."""
+    cats = nn.load_cat_images()
+    X, y = cats.train_x, cats.train_y.astype(float)
+    sizes, init = DEEP_MODELS["four-layer (12288, 20, 7, 5, 1)"]
+    np.random.seed(1)
+    model = nn.MLP(X.shape[1], sizes, "relu", "sigmoid", init=init, matrix=True)
+    nn.binary_cross_entropy(model(X), y).backward()  # a first step: any lazy set-up happens outside the count
+    model.zero_grad()
+    tracemalloc.start()
+    J = nn.binary_cross_entropy(model(X), y)
+    J.backward()
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    state, numpy_run = deep_numpy(X, y, sizes, init)
+    tracemalloc.start()
+    numpy_run(1)
+    _, numpy_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    copies = held / X.nbytes
+    print(f"\nmemory, one iteration of the four-layer model (tracemalloc; X itself is {X.nbytes / 1e6:.1f} MB):")
+    print(f"  ours: the graph, alive after backward(), holds {held / 1e6:.1f} MB ({copies:.2f} x X), peak "
+          f"{peak / 1e6:.1f} MB; numpy's loop peaks at {numpy_peak / 1e6:.1f} MB")
+    print(f"  no copy of X in the graph: {'met' if copies < 0.5 else 'MISSED'}")
+    del J
+    return copies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="200 cat iterations instead of 2000")
+    parser.add_argument("--quick", action="store_true", help="200 cat and deep iterations, 1000 flower iterations")
+    parser.add_argument("--only", action="append", choices=["cat", "w2", "deep", "flower", "memory"],
+                        help="run only this workload (may be repeated)")
     args = parser.parse_args()
-    cat = bench_cat(200 if args.quick else 2000)
-    w2 = bench_w2()
-    print(f"\nsummary: cat {cat:.2f}x numpy (target 1.5x), W2 {w2:.2f}x numpy (target 3x)")
+    runs = {"cat": lambda: bench_cat(200 if args.quick else 2000), "w2": bench_w2,
+            "deep": lambda: bench_deep(200 if args.quick else 2500),
+            "flower": lambda: bench_flower(1000 if args.quick else 10000), "memory": bench_memory}
+    done = {name: run() for name, run in runs.items() if not args.only or name in args.only}
+    summary = {"cat": lambda r: f"cat {r:.2f}x numpy (target 1.5x)", "w2": lambda r: f"W2 {r:.2f}x numpy (target 3x)",
+               "deep": lambda r: "deep cat " + ", ".join(f"{name.split()[0]} {x:.2f}x" for name, x in r.items())
+               + " numpy (target 1.3x each)", "flower": lambda r: f"flower {r:.2f}x numpy (target 2x)",
+               "memory": lambda r: f"one deep iteration's graph holds {r:.2f} copies of X (target 0)"}
+    print("\nsummary: " + ", ".join(summary[name](result) for name, result in done.items()))
 
 
 if __name__ == "__main__":

@@ -267,6 +267,7 @@ def _options(model: Layer | MLP) -> str:
 
 
 def _no_columns(columns: bool, model: Module) -> None:
+    """A clear error for columns=True on a per-neuron model, which reads one example per row only."""
     if columns:
         raise ValueError(f"columns=True is for models with matrix=True (W of shape (nout, nin)); {model!r} takes "
                          "one example per row, X of shape (m, nin)")
