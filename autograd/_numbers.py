@@ -26,7 +26,10 @@ def short(x) -> str:
 
 
 def as_const(x) -> float | np.ndarray:
-    """A Python number (or numpy batch) used in an operation: a constant, checked and made float."""
+    """A Python number (or numpy array) used in an operation: a constant, checked and made float.
+
+    A float64 array is used as it is, not copied (as dot() uses a feature matrix): do not change it before
+    backward(), which reads it."""
     if type(x) is float:
         return x
     if type(x) is int:  # the common 3 in 3*v, without the slower checks
@@ -34,6 +37,8 @@ def as_const(x) -> float | np.ndarray:
             return float(x)
         except OverflowError:
             return math.inf if x > 0 else -math.inf
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim and x.size:
+        return x  # used as it is, not copied: X in W @ X may be large, and a copy per step doubles its cost
     return as_number(x, "an operation on a Value")
 
 

@@ -132,7 +132,7 @@ def _dot_vector(w: Value, xs: Sequence[float] | np.ndarray) -> Value:
         if X.ndim == 1:  # one example: d(x . w)/dw = x, a copy so that the caller may reuse their array
             return _node(float(X @ wd), (w,), (X.copy(),), "dot")
         z, _, dw = ops.matmul(X, wd)  # a batch: z = X @ w, and backward() takes X.T @ dJ/dz
-        dw.text = f"X ({X.shape[0]}×{X.shape[1]})"
+        dw.template = "X {0}"
         return _node(z, (w,), [dw], "dot")
 
 

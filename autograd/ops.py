@@ -90,30 +90,36 @@ def power(a, b, m):
 class LinearMap:
     """A local derivative that is a linear map, not a number: `local * g` applies it to the gradient g.
 
-    `text` says what it is in a drawing ("A.T @ G"); `fn(g, *args)` computes it.
+    `fn(g, *args)` computes it; `text` says what it is in a drawing, from `template` with the shapes of args
+    ("A.T @ G, A (2×3)"), formatted only when read: a matrix product is built far more often than drawn.
     """
 
-    __slots__ = ("fn", "args", "text")
+    __slots__ = ("fn", "args", "template")
 
-    def __init__(self, fn: Callable, args: tuple, text: str) -> None:
-        self.fn, self.args, self.text = fn, args, text
+    def __init__(self, fn: Callable, args: tuple, template: str) -> None:
+        self.fn, self.args, self.template = fn, args, template
 
     def __mul__(self, g):
         return self.fn(g, *self.args)
 
     __rmul__ = __mul__
 
+    @property
+    def text(self) -> str:
+        """What the map is, for a drawing."""
+        return self.template.format(*map(_dims, self.args))
+
     def __repr__(self) -> str:
         return self.text
 
     def __reduce__(self):
-        return LinearMap, (self.fn, self.args, self.text)
+        return LinearMap, (self.fn, self.args, self.template)
 
 
 def matmul(a, b, m=np):
     """Y = A @ B; dY/dA sends G to G @ B.T and dY/dB sends G to A.T @ G (a 1-D A is a row, a 1-D B a column)."""
-    return (a @ b, LinearMap(_matmul_left, (a, b), f"G @ B.T, B {_dims(b)}"),
-            LinearMap(_matmul_right, (a, b), f"A.T @ G, A {_dims(a)}"))
+    return (a @ b, LinearMap(_matmul_left, (a, b), "G @ B.T, B {1}"),
+            LinearMap(_matmul_right, (a, b), "A.T @ G, A {0}"))
 
 
 def _as_matrices(g, a, b):
@@ -137,9 +143,8 @@ def reduce_sum(x, axis, keepdims: bool, mean: bool):
     """y = the sum (or mean) of x over axis; dy/dx_i = 1 (or 1/n): the gradient spreads back over those axes."""
     y = np.mean(x, axis, keepdims=keepdims) if mean else np.sum(x, axis, keepdims=keepdims)
     scale = np.size(y) / np.size(x) if mean else 1.0
-    what = "mean" if mean else "sum"
-    return (y if np.ndim(y) else float(y)), LinearMap(_spread, (x.shape, axis, keepdims, scale),
-                                                      f"{what} over {'all' if axis is None else f'axis {axis}'}")
+    what = f"{'mean' if mean else 'sum'} over {'all' if axis is None else f'axis {axis}'}"
+    return (y if np.ndim(y) else float(y)), LinearMap(_spread, (x.shape, axis, keepdims, scale), what)
 
 
 def _spread(g, shape, axis, keepdims, scale):

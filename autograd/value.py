@@ -40,7 +40,8 @@ class Value:
     label        a name for drawings and messages ("a", "J"), "" if none
     op           the operation that made it ("+", "*", "exp", "@", "sum", ...), "" for a leaf; an op whose constant
                  stands on the left starts with "r": "r-" with const 2 is 2 - x
-    const        the Python number (or array) folded into the op (3 in 3*v), else None
+    const        the Python number (or array) folded into the op (3 in 3*v), else None; a float64 array is used
+                 as it is, not copied (X in W @ X may be large): do not change it before backward()
     parents      the Values it was computed from, in order, repeats kept (a*a has (a, a))
     local_grads  d(this)/d(parent), one per parent: a number, an array (elementwise), or an ops.LinearMap
     """
@@ -265,15 +266,7 @@ class Value:
         y, local = ops.transpose(x)
         return _node(y, (self,), [local], "T")
 
-    def backward(self) -> None:
-        """Set every node's grad to d(self)/d(node) by the chain rule; leaves add to what they had.
-
-        self must hold a single number. Thread-safe: one backward() runs at a time, so leaves shared between
-        graphs in several threads receive every contribution. If it stops with an error (detect_anomaly(),
-        Ctrl-C), the leaves keep what it had added so far, as in PyTorch (zero them before the next try); the
-        graph itself needs no clean-up, and the next backward() is right.
-        """
-        _backward.backward(self)
+    backward = _backward.backward  # the method: root.backward(), one call less than a method calling it
 
     def __reduce__(self):
         from ._copies import reduce

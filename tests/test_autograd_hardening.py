@@ -1,6 +1,7 @@
 """The engine under hostile use: threads, interrupts at any moment, deep copies, bad shapes, arrays changed in place."""
 
 import copy
+import linecache
 import os
 import pickle
 import sys
@@ -79,8 +80,14 @@ def clean_gradients():
     return [v.grad for v in leaves]
 
 
+def _is_with(frame) -> bool:
+    """True on a `with` statement's line. A signal strikes only where the interpreter checks for one, and CPython
+    (3.11+) checks neither between entering a with block and its body nor between the body and its __exit__."""
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).lstrip().startswith("with ")
+
+
 class Interrupts:
-    """Raise KeyboardInterrupt at the n-th line the engine runs, then again at the k-th call after it (if k).
+    """Raise KeyboardInterrupt at the n-th line the engine runs, then again at the k-th call or return after it.
 
     Two hooks, because Python unsets a trace or profile function once it raises: the first interrupt comes from
     sys.settrace, the second from sys.setprofile, so it can strike during whatever clean-up the first caused.
@@ -92,7 +99,7 @@ class Interrupts:
     def trace(self, frame, event, arg):
         if not frame.f_code.co_filename.startswith(ENGINE):
             return None
-        if event == "line":
+        if event == "line" and not _is_with(frame):
             self.lines += 1
             if self.lines == self.n:
                 self.fired += 1
@@ -100,7 +107,9 @@ class Interrupts:
         return self.trace
 
     def profile(self, frame, event, arg):
-        if self.fired == 1 and event in ("call", "c_call") and frame.f_code.co_filename.startswith(ENGINE):
+        # Python calls and returns only: a signal strikes between bytecodes, never inside a C call such as a lock's
+        # release (which a "c_call" event would precede)
+        if self.fired == 1 and event in ("call", "return") and frame.f_code.co_filename.startswith(ENGINE):
             self.calls += 1
             if self.calls == self.k:
                 self.fired += 1

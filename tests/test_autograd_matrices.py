@@ -172,3 +172,10 @@ def test_gradient_checks_step_every_entry_of_a_matrix():
     assert grads[0].shape == (2, 3) and grads[1].shape == (3,)
     with pytest.raises(autograd.GradcheckError, match=r"x0\[1,2\] .* <- wrong"):
         autograd.gradcheck(lambda W, x: autograd.record(float(np.sum(W.data)), [W], [np.eye(2, 3)], "wrong"), [W, x])
+
+
+def test_a_constant_matrix_is_used_as_it_is_not_copied_each_step():
+    X = np.ones((3, 4))
+    Z = Value(np.ones((2, 3))) @ X
+    assert Z.const is X and Z.local_grads[0].args[1] is X  # no copy of a large feature matrix per iteration
+    assert "B (3×4)" in repr(Z.local_grads[0])
