@@ -16,12 +16,15 @@ def fit(c, like):
     if type(like) is float:
         return c if type(c) is float else float(np.sum(c))
     shape = like.shape
-    if np.shape(c) == shape:
+    c_shape = np.shape(c)
+    if c_shape == shape:
         return c
-    c = np.broadcast_to(c, np.broadcast_shapes(np.shape(c), shape))  # a smaller c spreads over the parent
-    extra = c.ndim - len(shape)
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and c.shape[extra + i] != 1)
-    return np.sum(c, axis=tuple(range(extra)) + stretched).reshape(shape)
+    extra = len(c_shape) - len(shape)
+    if extra < 0 or any(n > m for n, m in zip(shape, c_shape[extra:])):
+        c = np.broadcast_to(c, np.broadcast_shapes(c_shape, shape))  # a smaller c spreads over the parent
+        c_shape, extra = c.shape, c.ndim - len(shape)
+    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and c_shape[extra + i] != 1)
+    return np.add.reduce(c, axis=tuple(range(extra)) + stretched).reshape(shape)
 
 
 def mismatch(op: str, x, y) -> ValueError:

@@ -141,8 +141,11 @@ def _matmul_right(g, a, b):
 
 def reduce_sum(x, axis, keepdims: bool, mean: bool):
     """y = the sum (or mean) of x over axis; dy/dx_i = 1 (or 1/n): the gradient spreads back over those axes."""
-    y = np.mean(x, axis, keepdims=keepdims) if mean else np.sum(x, axis, keepdims=keepdims)
-    scale = np.size(y) / np.size(x) if mean else 1.0
+    y = np.add.reduce(x, axis, keepdims=keepdims)  # numpy.sum without its Python wrapper
+    scale = 1.0
+    if mean:
+        n = x.size // np.size(y)
+        y, scale = y / n, 1.0 / n
     what = f"{'mean' if mean else 'sum'} over {'all' if axis is None else f'axis {axis}'}"
     return (y if np.ndim(y) else float(y)), LinearMap(_spread, (x.shape, axis, keepdims, scale), what)
 
