@@ -179,3 +179,41 @@ def test_a_constant_matrix_is_used_as_it_is_not_copied_each_step():
     Z = Value(np.ones((2, 3))) @ X
     assert Z.const is X and Z.local_grads[0].args[1] is X  # no copy of a large feature matrix per iteration
     assert "B (3×4)" in repr(Z.local_grads[0])
+
+
+dims = st.integers(1, 4)
+entries = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=40)
+@given(n=dims, k=dims, m=dims, left_1d=st.booleans(), right_1d=st.booleans(), data=st.data())
+def test_matrix_products_of_any_shape_and_values_match_central_differences(n, k, m, left_1d, right_1d, data):
+    a_shape, b_shape = ((k,) if left_1d else (n, k)), ((k,) if right_1d else (k, m))
+    a0 = np.array(data.draw(st.lists(entries, min_size=int(np.prod(a_shape)), max_size=int(np.prod(a_shape)))))
+    b0 = np.array(data.draw(st.lists(entries, min_size=int(np.prod(b_shape)), max_size=int(np.prod(b_shape)))))
+    a0, b0 = a0.reshape(a_shape), b0.reshape(b_shape)
+    weights = np.arange(1.0, 1.0 + np.size(a0 @ b0)).reshape(np.shape(a0 @ b0))
+    a, b = Value(a0), Value(b0)
+    out = a @ b
+    (out * weights).sum().backward() if out.shape else (out * float(weights)).backward()
+    # the product is linear in each side, so central differences are exact up to rounding
+    da, db = numeric(lambda x, y: float(np.sum((x @ y) * weights)), [a0, b0], eps=1.0)
+    np.testing.assert_allclose(a.grad, da, rtol=1e-9, atol=1e-6 * (1 + np.abs(da).max()))
+    np.testing.assert_allclose(b.grad, db, rtol=1e-9, atol=1e-6 * (1 + np.abs(db).max()))
+
+
+@settings(max_examples=40)
+@given(shape=st.lists(dims, min_size=1, max_size=3), op=st.sampled_from(["sum", "mean"]), keepdims=st.booleans(),
+       data=st.data())
+def test_reductions_over_any_axes_spread_the_gradient_exactly(shape, op, keepdims, data):
+    x0 = np.array(data.draw(st.lists(entries, min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))))
+    x0 = x0.reshape(shape)
+    axes = data.draw(st.sets(st.integers(0, len(shape) - 1)))
+    axis = None if not axes else tuple(sorted(axes))
+    y = getattr(Value(x0), op)(axis=axis, keepdims=keepdims)
+    np.testing.assert_allclose(y.data, getattr(np, op)(x0, axis=axis, keepdims=keepdims), rtol=1e-12, atol=1e-9)
+    x = y.parents[0]
+    weights = np.arange(1.0, 1.0 + np.size(y.data)).reshape(y.shape)
+    (y * weights).sum().backward() if y.shape else (y * float(weights)).backward()
+    (dx,) = numeric(lambda a: float(np.sum(getattr(np, op)(a, axis=axis, keepdims=keepdims) * weights)), [x0], eps=1.0)
+    np.testing.assert_allclose(x.grad, dx, rtol=1e-9, atol=1e-6)
