@@ -153,7 +153,9 @@ def reduce_sum(x, axis, keepdims: bool, mean: bool):
 def _spread(g, shape, axis, keepdims, scale):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
-    return np.broadcast_to(np.multiply(g, scale), shape)
+    out = np.empty(shape)
+    np.multiply(g, scale, out=out)  # broadcast into a new array in one C loop (broadcast_to is a slow wrapper)
+    return out
 
 
 def transpose(x):
