@@ -23,17 +23,19 @@ def nodes(root: Value, max_nodes: int | None = None) -> list[Value]:
     if max_nodes is not None and (type(max_nodes) is not int or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive whole number, got {max_nodes!r}")
     order: list[Value] = []
-    seen = {id(root)}
+    seen: set[int] = set()
     stack = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
+        if id(node) in seen:  # reached again by another path, after it was pushed: it is (being) done already
+            continue
+        seen.add(id(node))  # marked when expanded, not when pushed: a shared parent then still comes first
         stack.append((node, True))
         for parent in reversed(node.parents):  # reversed: the first parent is finished first
             if id(parent) not in seen:
-                seen.add(id(parent))
                 stack.append((parent, False))
     if max_nodes is not None and len(order) > max_nodes:
         raise ValueError(
