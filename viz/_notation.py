@@ -2,9 +2,26 @@
 
 Every drawing (Graphviz, text, walkthrough, command line) takes its words from here, so they all agree.
 Labels are user text: clean() makes any of them printable and short; markup escaping is the caller's job.
+
+Matrices (week 3 on). Formulas are written as the code: `W[1] @ X`, `A[1].T`, `sum(L, axis=1)`, `mean(L)`; a
+constant array in a matrix product is `const(2×5)`, its shape (the engine keeps no name for it). An edge label
+is only ever the LOCAL derivative of the node with respect to that one parent, never a gradient:
+- a matrix product Z = A @ B mixes entries, so its edge says what it does to the gradient G of Z, in the
+  course's notation: `dZ/dA: G ↦ G Bᵀ` and `dZ/dB: G ↦ Aᵀ G` (a 1-D left operand counts as a row, a 1-D right one
+  as a column, as in the engine); a transpose `G ↦ Gᵀ`;
+- a reduction has the same derivative at every entry: `dJ/dL = 1/5 for each entry` for a mean of 5 numbers (the
+  course's 1/m), `= 1 for each entry` for a sum;
+- an elementwise derivative over a matrix is written by its rule alone, `dA[1]/dZ[1] = 1 - A[1]**2 for each
+  entry`, not by its many numbers; a parent broadcast into a larger node (the course's b[1] of shape (4, 1) in
+  Z[1] of shape (4, m)) adds `summed over axis 1`: the engine sums its share over the m examples.
+The course's dW[2] = (1/m) dZ[2] A[1]ᵀ or dZ[2] = A[2] - Y are products along a path, not local derivatives:
+they appear as those products in the walkthrough's steps (`dJ/dW[2] = (dJ/dn2) A[1]ᵀ`), and as the red
+gradients (dJ/dZ[2] is the course's dZ[2] / m), never on an edge.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -13,6 +30,9 @@ from autograd import LinearMap, Value
 _LABEL_CHARS = 40  # longer labels are cut with an ellipsis
 _TERMS = 4  # a sum or call with more arguments shows the first few, "...", and the last
 _INFIX = {"+": " + ", "-": " - ", "*": "*", "/": "/", "**": "**"}
+_T = "ᵀ"  # the course's transpose in derivative formulas; code (formulas) writes .T
+_OPERAND = re.compile(r"[\w\[\]]+")  # a name that needs no parentheses beside ᵀ or another factor: W[2], n1
+_REDUCTION = re.compile(r"(sum|mean) over (?:all|axis (.+))")  # a reduction's LinearMap text (autograd.ops)
 
 
 def clean(text: str, limit: int = _LABEL_CHARS) -> str:
@@ -23,17 +43,20 @@ def clean(text: str, limit: int = _LABEL_CHARS) -> str:
 
 
 def number(x, digits: int = 4) -> str:
-    """A float with up to `digits` significant digits (3.0 as 3); a batch as its first numbers and its size, a
-    matrix also with its shape; a local derivative that is a linear map (d(X @ w)/dw) as its own text, "X (2×3)"."""
+    """A float with up to `digits` significant digits (3.0 as 3); a batch as its first numbers and its size, "[1, 2,
+    3, … (5 values)]"; a matrix as its first numbers (row by row) and its shape, "[1, 2, 3, …] (4×5)"; a local
+    derivative that is a linear map (d(X @ w)/dw) as its own text, "X (2×3)"."""
     if isinstance(x, LinearMap):
         return x.text
     if isinstance(x, np.ndarray):
         flat = x.ravel()
-        shown = ", ".join(number(v, digits) for v in flat[:3].tolist())
-        shape = "" if x.ndim == 1 else " (" + "×".join(map(str, x.shape)) + ")"
         if flat.size <= 4:
-            return "[" + ", ".join(number(v, digits) for v in flat.tolist()) + "]" + shape
-        return f"[{shown}, … ({flat.size} values{shape.replace(' (', ', ').rstrip(')')})]"
+            shown = ", ".join(number(v, digits) for v in flat.tolist())
+        else:
+            shown = ", ".join(number(v, digits) for v in flat[:3].tolist()) + ", …"
+        if x.ndim >= 2:  # the shape says how many: a narrower label than a batch's count
+            return f"[{shown}] (" + "×".join(map(str, x.shape)) + ")"
+        return f"[{shown}]" if flat.size <= 4 else f"[{shown} ({flat.size} values)]"
     x = float(x)
     return "0" if x == 0 else format(x, f".{digits}g")  # "0", not "-0"
 
@@ -49,6 +72,9 @@ def formula(node: Value, names: dict[int, str]) -> str:
         return ""
     op, const = clean(node.op, 20), node.const
     args = [names[id(p)] for p in node.parents]
+    matrix = _matrix_formula(node, args)
+    if matrix is not None:
+        return matrix
     c = None if const is None else _constant(const)
     if op in _INFIX and len(args) == 2:
         return args[0] + _INFIX[op] + args[1]
@@ -64,13 +90,53 @@ def formula(node: Value, names: dict[int, str]) -> str:
 
 
 def local_label(node: Value, i: int, names: dict[int, str]) -> str:
-    """The local derivative on the edge to parent i, symbolic where simple: "du/db = c = 2", "dv/du = 1"."""
+    """The local derivative on the edge to parent i, symbolic where simple: "du/db = c = 2", "dv/du = 1"; for a
+    matrix product the map it applies to the gradient G, "dZ/dW: G ↦ G Aᵀ" (see the module's docstring)."""
     child, parent = names[id(node)], names[id(node.parents[i])]
-    value = number(node.local_grads[i])
+    local = node.local_grads[i]
+    applied = _applied(node, i, names, "G")
+    if applied is not None:
+        return f"d{child}/d{parent}: G ↦ {applied}"
+    each = _each(node)
+    if each is not None:
+        return f"d{child}/d{parent} = {each} for each entry"
+    if isinstance(local, LinearMap):  # a map this module has no formula for: its own description, "X (2×3)"
+        return f"d{child}/d{parent} = {local.text}"
+    value = number(local)
     symbolic = _local_symbol(node, i, names)
-    if symbolic is None or symbolic == value:
-        return f"d{child}/d{parent} = {value}"
-    return f"d{child}/d{parent} = {symbolic} = {value}"
+    if symbolic == value:
+        symbolic = None
+    summed = _summed(node, i)
+    if symbolic is None:
+        rule = f"{value} for each entry" if summed and not np.ndim(local) else value
+    elif np.ndim(local) >= 2 or summed:  # a matrix of derivatives: its rule, not its many numbers
+        rule = f"{symbolic} for each entry"
+    else:
+        rule = f"{symbolic} = {value}"
+    # a parent broadcast into a larger node (b[1] into Z[1]) receives the shares of all its copies, added up
+    return f"d{child}/d{parent} = {rule}" + (f", summed over {summed}" if summed else "")
+
+
+def chain(node: Value, i: int, names: dict[int, str], g_name: str, g) -> str:
+    """Parent i's share of the gradient g (named g_name, e.g. "dJ/du") as the chain rule writes it, before its
+    value: "dJ/du * du/db = 3 * 2", "dJ/dn2 A[1]ᵀ", "dJ/dJ * 1/5 for each entry"."""
+    child, parent = names[id(node)], names[id(node.parents[i])]
+    local = node.local_grads[i]
+    applied = _applied(node, i, names, g_name)
+    if applied is not None:
+        return applied
+    each = _each(node)
+    if each is not None:
+        return f"{g_name} * {each} for each entry"
+    if isinstance(local, LinearMap):
+        return f"{g_name} through {local.text}"
+    summed = _summed(node, i)
+    tail = f", summed over {summed}" if summed else ""
+    if np.ndim(local) >= 2 or np.ndim(g) >= 2:  # matrices: the rule, entry by entry; three numbers would say little
+        symbolic = _local_symbol(node, i, names)
+        factor = f"({symbolic})" if symbolic else _factor(local) if not np.ndim(local) else f"d{child}/d{parent}"
+        return f"{g_name} * {factor}, entry by entry{tail}"
+    return f"{g_name} * d{child}/d{parent} = {_factor(g)} * {_factor(local)}{tail}"
 
 
 def _local_symbol(node: Value, i: int, names: dict[int, str]) -> str | None:
@@ -96,6 +162,101 @@ def _local_symbol(node: Value, i: int, names: dict[int, str]) -> str | None:
     unary = {"exp": f"exp({x})", "log": f"1/{x}", "sqrt": f"1/(2*sqrt({x}))", "tanh": f"1 - {y}**2",
              "sigmoid": f"{y}*(1 - {y})", "softplus": f"sigmoid({x})", "abs": f"sign({x})"}
     return unary.get(op) if len(args) == 1 else None
+
+
+def _matrix_formula(node: Value, args: list[str]) -> str | None:
+    """The formula of a matrix product, transpose or reduction ("W[1] @ X", "A[1].T", "sum(L, axis=0)"), else None.
+
+    Only the engine's own nodes qualify (a LinearMap as local derivative, or the unchanged data of a number's or a
+    vector's transpose): a custom operation that happens to be named "@" or "T" keeps the generic call.
+    """
+    op, local = node.op, node.local_grads
+    if op not in ("@", "r@", "T", "sum", "mean") or not all(isinstance(g, LinearMap) for g in local):
+        if op == "T" and len(args) == 1 and node.data is node.parents[0].data:
+            return f"{_operand(args[0])}.T"
+        if op in ("sum", "mean") and len(args) == 1 and node.const is None and type(node.parents[0].data) is float:
+            return f"{op}({args[0]})"  # the sum or mean of one number: itself
+        return None
+    if op == "@" and len(args) == 2:
+        return f"{args[0]} @ {args[1]}"
+    if op == "@" and len(args) == 1 and node.const is not None:
+        return f"{args[0]} @ {_const_array(node.const)}"
+    if op == "r@" and len(args) == 1 and node.const is not None:
+        return f"{_const_array(node.const)} @ {args[0]}"
+    if op == "T" and len(args) == 1:
+        return f"{_operand(args[0])}.T"
+    if op in ("sum", "mean") and len(args) == 1:
+        return f"{op}({args[0]}{_axis(node)})"
+    return None
+
+
+def _axis(node: Value) -> str:
+    """A reduction's arguments after its input, as numpy's: "" (all), ", axis=1", ", axis=1, keepdims=True"."""
+    found = _REDUCTION.fullmatch(node.local_grads[0].text)
+    axis = f", axis={found.group(2)}" if found and found.group(2) else ""
+    keep = len(node.shape) == len(node.parents[0].shape)
+    return axis + (", keepdims=True" if keep else "")
+
+
+def _applied(node: Value, i: int, names: dict[int, str], g: str) -> str | None:
+    """What a matrix product or transpose does to the gradient g of node, on its way to parent i, in the course's
+    notation ("g A[1]ᵀ", "W[2]ᵀ g", "gᵀ"); None for any other node."""
+    local = node.local_grads[i]
+    if not isinstance(local, LinearMap):
+        return None
+    args, op = [_operand(names[id(p)]) for p in node.parents], node.op
+    g = _operand(g)
+    if op == "@" and len(args) == 2:
+        return f"{g} {args[1]}{_T}" if i == 0 else f"{args[0]}{_T} {g}"
+    if op == "@" and len(args) == 1 and node.const is not None:
+        return f"{g} const{_T}"
+    if op == "r@" and len(args) == 1 and node.const is not None:
+        return f"const{_T} {g}"
+    if op == "T" and len(args) == 1:
+        return f"{g}{_T}"
+    return None
+
+
+def _each(node: Value) -> str | None:
+    """The local derivative of a sum or mean at each entry it reduces ("1", "1/5"), None for any other node."""
+    if node.op not in ("sum", "mean") or len(node.parents) != 1:
+        return None
+    local = node.local_grads[0]
+    if not isinstance(local, LinearMap) or not _REDUCTION.fullmatch(local.text):
+        return None
+    if node.op == "sum":
+        return "1"
+    n = np.size(node.parents[0].data) // max(np.size(node.data), 1)
+    return "1" if n == 1 else f"1/{n}"
+
+
+def _summed(node: Value, i: int) -> str | None:
+    """The axes over which the engine sums parent i's share back to its shape, when an array parent was broadcast
+    into a larger node ("axis 1", "axes 0, 2"); None when the shapes agree, or the parent holds one number."""
+    shape, out = node.parents[i].shape, node.shape
+    if not shape or shape == out or len(shape) > len(out):
+        return None
+    lead = len(out) - len(shape)
+    axes = list(range(lead)) + [lead + k for k, n in enumerate(shape) if n == 1 and out[lead + k] != 1]
+    if not axes:
+        return None
+    return ("axis " if len(axes) == 1 else "axes ") + ", ".join(map(str, axes))
+
+
+def _operand(name: str) -> str:
+    """A name as a factor beside another: itself if plain (W[2], n1), else in parentheses ((dJ/dZ), (my x))."""
+    return name if _OPERAND.fullmatch(name) else f"({name})"
+
+
+def _const_array(c) -> str:
+    """A constant array in a matrix product, by its shape: const(2×5)."""
+    return "const(" + "×".join(map(str, np.shape(c))) + ")"
+
+
+def _factor(x) -> str:
+    """A number in a product: -1 as (-1)."""
+    text = number(x)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _power_rule(k: float, k_text: str, x: str) -> str | None:

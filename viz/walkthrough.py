@@ -18,7 +18,7 @@ from pathlib import Path
 from autograd import Value, backward_order, contributions
 
 from . import _graph
-from ._notation import formula, grad_name, number
+from ._notation import chain, formula, grad_name, number
 from .dot import RANKDIRS, digraph
 from .render import TIMEOUT, check_timeout, pipe, timeout_error, write_atomic
 
@@ -76,11 +76,9 @@ def _steps(root: Value, order: list[Value], names: dict[int, str],
                f"times each local derivative (the chain rule):"]
         changed, edges = {}, []
         for i, (parent, contribution) in enumerate(zip(node.parents, contributions(node, g))):
-            local = node.local_grads[i]
             old = grads.get(id(parent))
             grads[id(parent)] = contribution if old is None else old + contribution
-            link = (f"{d(node)} * d{name}/d{names[id(parent)]} = {_factor(g)} * {_factor(local)} "
-                    f"= {number(contribution)}")
+            link = f"{chain(node, i, names, d(node), g)} = {number(contribution)}"
             say.append(f"{d(parent)} = {link}" if old is None
                        else f"{d(parent)} += {link}, now {number(grads[id(parent)])}")
             edges.append(f"b_{ids[id(parent)]}_{ids[id(node)]}_{i}")
@@ -88,12 +86,6 @@ def _steps(root: Value, order: list[Value], names: dict[int, str],
         plan.append({"node": ids[id(node)], "name": name, "edges": edges, "changed": changed, "say": say})
     plan[-1]["say"].append("Done: every gradient is known, down to the inputs.")
     return plan, {id(v): grads.get(id(v), 0.0) for v in order}
-
-
-def _factor(x) -> str:
-    """A number in a product: -1 as (-1)."""
-    text = number(x)
-    return f"({text})" if text.startswith("-") else text
 
 
 def _script_json(data: dict) -> str:
