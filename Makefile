@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test demo bench dot clean
+.PHONY: setup test demo bench dot clean mutate
 
 setup: $(VENV)/.installed dot
 
@@ -44,6 +44,15 @@ bench: setup
 	.venv-bench/bin/python -m pip install --quiet numpy micrograd==0.1.0 torch==2.13.0
 	.venv-bench/bin/python bench/run.py
 	$(PY) bench/batched.py
+
+# Mutation testing, not part of CI (README, "Developing"): tools/mutate.py lists the files and their tests.
+# FILES=viz/_notation.py runs one of them.
+mutate: setup $(VENV)/.mutate-installed
+	$(PY) tools/mutate.py $(FILES)
+
+$(VENV)/.mutate-installed: $(VENV)/.installed setup.cfg
+	$(PY) -m pip install --quiet -e '.[test,mutate]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) .venv-bench .pytest_cache .hypothesis build *.egg-info
