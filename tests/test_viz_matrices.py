@@ -4,7 +4,9 @@ The expected labels are written out by hand, as the course writes them, never co
 make them.
 """
 
+import json
 import re
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -22,6 +24,8 @@ def test_nodes_puts_a_parent_shared_by_two_paths_before_every_node_using_it():
     r = a + p  # p is r's parent, and a's: it must come before a
     assert [v.label for v in _graph.nodes(r)] == ["p", "a", ""]
 
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def layer(J_of=lambda Z: Z.sum()):
@@ -153,3 +157,127 @@ def test_the_transposes_name_operands_that_are_not_plain_names_in_parentheses():
     J.backward()
     assert {"dn1/dmy A: G ↦ G Bᵀ", "dn1/dB: G ↦ (my A)ᵀ G"} <= set(edge_labels(J))
 
+
+def test_a_long_edge_label_of_matrices_is_written_on_two_lines_and_a_batchs_on_one():
+    J, *_ = layer()
+    J.backward()
+    assert ('<FONT COLOR="red">dZ/db =</FONT><BR/><FONT COLOR="red">1 for each entry, summed over axis 1</FONT>'
+            in viz.draw(J).source)
+    x = Value(np.array([0.5, 1.0]), label="x")
+    y = x.tanh()
+    y.label = "a long name for y"
+    K = y.mean()
+    K.backward()
+    assert '<FONT COLOR="red">da long name for y/dx = 1 - a long name for y**2 = [' in viz.draw(K).source
+
+
+@pytest.fixture(scope="module")
+def week3():
+    """The course's week-3 network on the flower's first 5 points (demos.layer_graph): J, its named nodes, Y."""
+    from demos.layer_graph import week3_graph
+    return week3_graph(5)
+
+
+def grads_of(nodes):
+    """Each node's .grad, the object itself and a copy of its numbers."""
+    return {name: (v.grad, np.array(v.grad, copy=True)) for name, v in nodes.items()}
+
+
+def unchanged(nodes, before):
+    """Whether every .grad is the same object, holding the same numbers, as before."""
+    return all(v.grad is before[k][0] and np.array_equal(v.grad, before[k][1]) for k, v in nodes.items())
+
+
+def test_the_week3_drawing_has_the_courses_nodes_shapes_and_red_gradient_shapes(week3, tmp_path):
+    J, nodes, _ = week3
+    svg = ET.parse(viz.render(J, tmp_path / "week3.svg", rankdir="TB")).getroot()
+    texts = [(t.text, t.get("fill")) for t in svg.iter(SVG + "text")]
+    black = {t for t, color in texts if color is None or color == "#000000"}
+    assert {"n1 = W[1] @ X", "Z[1] = n1 + b[1]", "A[1] = tanh(Z[1])", "n2 = W[2] @ A[1]", "Z[2] = n2 + b[2]",
+            "A[2] = sigmoid(Z[2])", "ŷ = sum(A[2], axis=0)", "L = bce(ŷ)", "J = mean(L)"} <= black
+    blue = [t for t, color in texts if color == "blue"]
+    red = [t for t, color in texts if color == "red"]
+    for name, shape in [("X", "2×5"), ("W[1]", "4×2"), ("b[1]", "4×1"), ("W[2]", "1×4"), ("b[2]", "1×1")]:
+        assert any(t.startswith(f"{name} = [") and t.endswith(f"] ({shape})") for t in blue), name
+        assert any(t.startswith(f"dJ/d{name} = [") and t.endswith(f"] ({shape})") for t in red), name
+    for name, shape in [("n1", "4×5"), ("Z[1]", "4×5"), ("A[1]", "4×5"), ("n2", "1×5"), ("Z[2]", "1×5"),
+                        ("A[2]", "1×5")]:
+        assert any(t.startswith(f"dJ/d{name} = [") and t.endswith(f", …] ({shape})") for t in red), name
+    assert sum(t.endswith("] (4×5)") for t in blue) == 3  # the values of n1, Z[1], A[1]
+    assert {"dJ/dL = [0.2, 0.2, 0.2, … (5 values)]", "dJ/dJ = 1", "dJ/dL = 1/5 for each entry",
+            "dn2/dW[2]: G ↦ G A[1]ᵀ", "dn2/dA[1]: G ↦ W[2]ᵀ G", "dn1/dW[1]: G ↦ G Xᵀ",
+            "1 - A[1]**2 for each entry"} <= set(red)
+    assert max(len(t) for t, _ in texts) <= 70  # no label of thousands of numbers
+
+
+def test_the_week3_parameters_of_layer_2_stand_beside_layer_1_and_the_inputs_share_the_first_column(week3):
+    J, *_ = week3
+    source = viz.draw(J).source
+    ids = dict(re.findall(r'(n\d+) \[label=<(?:<FONT COLOR="blue">)?([^ <]+) =', source))
+    ids = {name: node for node, name in ids.items()}
+    first = re.search(r"rank=min((?:\s+n\d+)+)", source).group(1).split()
+    assert sorted(first) == sorted([ids["X"], ids["W[1]"], ids["b[1]"]])
+    beside = re.findall(r"rank=same\s+(n\d+)\s+(n\d+)", source)
+    assert sorted(beside) == sorted([(ids["W[2]"], ids["A[1]"]), (ids["b[2]"], ids["n2"])])
+
+
+def test_the_week3_text_tree_shows_each_matrix_by_its_first_numbers_and_its_shape(week3):
+    J, *_ = week3
+    lines = viz.text(J).splitlines()
+    assert lines[0].split() == ["J", "=", "mean(L)", "=", "0.693133", "dJ/dJ", "=", "1"]
+    z1 = next(line for line in lines if "Z[1] = n1 + b[1] = [" in line)
+    assert z1.count("(4×5)") == 2 and z1.count("…") == 2 and "dJ/dZ[1] = [" in z1
+    assert any("b[1] = [0, 0, 0, 0] (4×1)" in line and "dJ/db[1] = [" in line for line in lines)
+    assert len(lines) == 14 and max(map(len, lines)) < 200
+
+
+def test_the_week3_walkthrough_says_each_step_with_shapes_and_a_few_numbers(week3, tmp_path):
+    J, *_ = week3
+    path = viz.walkthrough(J, tmp_path / "week3.html", rankdir="TB")
+    page = path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="steps" type="application/json">(.*?)</script>', page, re.S).group(1))
+    steps = data["steps"]
+    assert [s["name"] for s in steps] == ["J", "J", "L", "ŷ", "A[2]", "Z[2]", "n2", "A[1]", "Z[1]", "n1"]
+    said = "\n".join(line for s in steps for line in s["say"])
+    assert "dJ/dL = dJ/dJ * 1/5 for each entry = [0.2, 0.2, 0.2, … (5 values)]" in said
+    assert re.search(r"dJ/dW\[2\] = \(dJ/dn2\) A\[1\]ᵀ = \[[^]]*\] \(1×4\)", said)
+    assert re.search(r"dJ/dA\[1\] = W\[2\]ᵀ \(dJ/dn2\) = \[[^]]*, …\] \(4×5\)", said)
+    assert re.search(r"dJ/dZ\[1\] = dJ/dA\[1\] \* \(1 - A\[1\]\*\*2\), entry by entry = \[[^]]*\] \(4×5\)", said)
+    assert re.search(r"dJ/db\[1\] = dJ/dZ\[1\] \* 1, entry by entry, summed over axis 1 = \[[^]]*\] \(4×1\)", said)
+    changed = {text for s in steps for text in s["changed"].values()}
+    assert any(t.startswith("dJ/dW[1] = [") and t.endswith(", …] (4×2)") for t in changed)
+    assert max(len(line) for s in steps for line in s["say"]) < 200  # shapes and a few numbers, not thousands
+    assert len(page) < 100_000
+
+
+def test_drawing_the_week3_graph_leaves_every_grad_unchanged(week3, tmp_path):
+    J, nodes, _ = week3
+    before = grads_of(nodes)
+    viz.draw(J)
+    viz.text(J)
+    viz.text(nodes["A[1]"])  # a matrix root: its values only
+    viz.walkthrough(J, tmp_path / "w.html")
+    viz.render(J, tmp_path / "w.dot")
+    assert unchanged(nodes, before)
+
+
+def test_a_drawing_before_backward_leaves_every_grad_zero():
+    J, W, X, b, P, Z = layer()
+    nodes = {"J": J, "W": W, "X": X, "b": b, "P": P, "Z": Z}
+    before = grads_of(nodes)
+    assert all(line.count("dJ/d") == 0 for line in viz.text(J).splitlines())  # values only: nothing yet
+    viz.draw(J, show="both")
+    assert unchanged(nodes, before) and all(np.all(np.asarray(v.grad) == 0) for v in nodes.values())
+
+
+def test_the_layer_graph_demo_writes_its_pictures_and_agrees_with_the_courses_formulas(tmp_path, capsys):
+    from demos import layer_graph
+    written = layer_graph.main(m=5, out_dir=str(tmp_path))
+    assert sorted(written) == ["html", "png", "svg"] and all(p.stat().st_size > 1000 for p in written.values())
+    assert written["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = capsys.readouterr().out
+    differences = [float(x) for x in re.findall(r"largest difference (\S+)", out)]
+    assert len(differences) == 6 and max(differences) < 1e-12
+    _, nodes, Y = layer_graph.week3_graph(5)
+    for _, course, ours in layer_graph.course_formulas(nodes, Y):
+        assert np.allclose(course, ours, rtol=1e-12, atol=1e-15)

@@ -4,7 +4,9 @@ The legend, in one place:
     blue          forward: a node's value, and the solid edge from each parent to the node computed from it
     red           backward: a node's gradient dJ/dx, and the dashed edge from a node back to each parent,
                   labelled with the local derivative (dv/du = 1, du/db = c = 2)
-    ellipse       a leaf: an input or a parameter (no operation made it), always in the leftmost column
+    ellipse       a leaf: an input or a parameter (no operation made it), in the leftmost column; but a leaf first
+                  used more than two columns in stands just before its use, as the course draws W[2] and b[2]
+                  beside Z[2] (else every later layer's parameters would reach back across the whole drawing)
     rounded box   a node an operation made, headed by its formula (J = 3*v); the root has a thick border
 
 In the DOT source a red edge is written parent -> child with dir=back, so its arrow points from the child back to
@@ -25,6 +27,8 @@ from ._notation import formula, grad_name, local_label, number
 COLORS = {"forward": "blue", "backward": "red", "leaf": "#fdf6d8", "node": "white"}
 RANKDIRS = ("LR", "RL", "TB", "BT")
 _FONT = "Helvetica"
+_LEFT_COLUMNS = 2  # a leaf first used in a later column is drawn beside its use
+_EDGE_CHARS = 30  # a longer edge label is written on two lines
 
 
 def draw(root: Value, show: str = "auto", rankdir: str = "LR", edge_labels: bool = True,
@@ -57,6 +61,7 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
     ids = {id(v): f"n{i}" for i, v in enumerate(order)}
     root_name = names[id(root)]
     leaves = []
+    late = _late_leaves(order)
     for v in order:
         lines = _node_lines(v, grads.get(id(v)), names, root_name, forward, backward)
         attrs = {"id": ids[id(v)]}
@@ -65,14 +70,16 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
         if v.parents:
             dot.node(ids[id(v)], _html(lines), shape="box", style="rounded,filled", **attrs)
         else:
-            leaves.append(ids[id(v)])
+            if id(v) not in late:
+                leaves.append(ids[id(v)])
             dot.node(ids[id(v)], _html(lines), shape="ellipse", fillcolor=COLORS["leaf"], **attrs)
         for i, parent in enumerate(v.parents):
             edge = f"{ids[id(parent)]}_{ids[id(v)]}_{i}"  # parent, child, which parent: unique even for a*a
             if forward:
                 dot.edge(ids[id(parent)], ids[id(v)], color=COLORS["forward"], id="f_" + edge)
             if backward:
-                label = _html([(local_label(v, i, names), COLORS["backward"])]) if edge_labels else None
+                label = _html(_wrap(local_label(v, i, names), len(v.shape) >= 2 or len(parent.shape) >= 2)
+                              ) if edge_labels else None
                 dot.edge(ids[id(parent)], ids[id(v)], color=COLORS["backward"], style="dashed", dir="back",
                          id="b_" + edge, **({"label": label} if label else {}))
     if len(leaves) > 1:
@@ -80,7 +87,31 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
             column.attr(rank="min")
             for leaf in leaves:
                 column.node(leaf)
+    for leaf, beside in late.items():  # a later layer's parameters beside that layer's input
+        with dot.subgraph() as column:
+            column.attr(rank="same")
+            column.node(ids[leaf])
+            column.node(ids[id(beside)])
     return dot
+
+
+def _late_leaves(order: list[Value]) -> dict[int, Value]:
+    """The leaves first used more than two columns in (a column: the longest path from a leaf), by id, each with
+    the node to stand beside: the deepest other input of that first use (W[2] beside A[1], both inputs of
+    W[2] @ A[1])."""
+    column: dict[int, int] = {}
+    first_use: dict[int, Value] = {}
+    for v in order:  # parents come first
+        column[id(v)] = 1 + max((column[id(p)] for p in v.parents), default=-1)
+        for p in v.parents:
+            if id(p) not in first_use or column[id(v)] < column[id(first_use[id(p)])]:
+                first_use[id(p)] = v
+    late = {}
+    for v in order:
+        use = first_use.get(id(v))
+        if not v.parents and use is not None and column[id(use)] > _LEFT_COLUMNS:
+            late[id(v)] = max(use.parents, key=lambda p: column[id(p)])
+    return late
 
 
 def _node_lines(v: Value, grad, names: dict[int, str], root_name: str, forward: bool,
@@ -97,6 +128,17 @@ def _node_lines(v: Value, grad, names: dict[int, str], root_name: str, forward: 
     if backward:
         lines.append((f"{grad_name(root_name, name)} = {number(grad)}", COLORS["backward"]))
     return lines
+
+
+def _wrap(label: str, matrix: bool) -> list[tuple[str, str | None]]:
+    """An edge label in red, on one line; on an edge of matrices, two when long: the derivative's name, then what it
+    is ("dA/dZ =" and "1 - A**2 for each entry"), so that it widens the gap between two columns less."""
+    color = COLORS["backward"]
+    for sep in (": ", " = "):
+        head, found, rest = label.partition(sep)
+        if matrix and found and len(label) > _EDGE_CHARS:
+            return [(head + found.rstrip(), color), (rest, color)]
+    return [(label, color)]
 
 
 def _html(lines: list[tuple[str, str | None]]) -> str:
