@@ -15,6 +15,10 @@
 
 The gradients drawn are d(root)/d(node) for the root drawn, computed by viz from the local derivatives: after
 J.backward(), viz.text(u) shows du/db = 2 (not J's 6), and no drawing changes any .grad.
+
+A Value holding a matrix (the course's W[1], Z[1] from week 3 on) is drawn by its first numbers and its shape, and
+a matrix product's edge by what it does to the gradient G: dZ/dW: G ↦ G Xᵀ (viz/_notation.py says it all).
+`python -m demos.layer_graph` draws the course's week-3 network so.
 """
 
 from .dot import draw

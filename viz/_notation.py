@@ -8,7 +8,7 @@ constant array in a matrix product is `const(2×5)`, its shape (the engine keeps
 is only ever the LOCAL derivative of the node with respect to that one parent, never a gradient:
 - a matrix product Z = A @ B mixes entries, so its edge says what it does to the gradient G of Z, in the
   course's notation: `dZ/dA: G ↦ G Bᵀ` and `dZ/dB: G ↦ Aᵀ G` (a 1-D left operand counts as a row, a 1-D right one
-  as a column, as in the engine); a transpose `G ↦ Gᵀ`;
+  as a column, and G has the shape of their product, as in the engine); a transpose `G ↦ Gᵀ`;
 - a reduction has the same derivative at every entry: `dJ/dL = 1/5 for each entry` for a mean of 5 numbers (the
   course's 1/m), `= 1 for each entry` for a sum;
 - an elementwise derivative over a matrix is written by its rule alone, `dA[1]/dZ[1] = 1 - A[1]**2 for each
