@@ -217,6 +217,7 @@ def test_the_week3_drawing_has_the_courses_nodes_shapes_and_red_gradient_shapes(
     assert {"dJ/dL = [0.2, 0.2, 0.2, … (5 values)]", "dJ/dJ = 1", "dJ/dL = 1/5 for each entry",
             "dn2/dW[2]: G ↦ G A[1]ᵀ", "dn2/dA[1]: G ↦ W[2]ᵀ G", "dn1/dW[1]: G ↦ G Xᵀ",
             "1 - A[1]**2 for each entry"} <= set(red)
+    assert red.count("1 for each entry, summed over axis 1") == 2  # b[1] (4×1) and b[2] (1×1): over the examples
     assert max(len(t) for t, _ in texts) <= 70  # no label of thousands of numbers
 
 
@@ -279,3 +280,48 @@ def test_a_drawing_before_backward_leaves_every_grad_zero():
     viz.draw(J, show="both")
     assert unchanged(nodes, before) and all(np.all(np.asarray(v.grad) == 0) for v in nodes.values())
 
+
+
+
+@pytest.mark.parametrize("build, label", [
+    (lambda: Value(np.arange(3.0).reshape(3, 1), label="M").mean(axis=1), "dy/dM = 1 for each entry"),  # 1/1
+    (lambda: Value(np.ones((3, 1)), label="M") + np.ones((1, 1, 4)), "dy/dM = 1 for each entry, summed over axis 2"),
+    (lambda: Value(np.ones((1, 1)), label="b") + np.ones((4, 5)), "dy/db = 1 for each entry, summed over axes 0, 1"),
+    (lambda: Value(np.ones(1), label="b") + np.ones((2, 3)), "dy/db = 1 for each entry, summed over axes 0, 1"),
+    (lambda: Value(np.ones((1, 1)), label="b") + np.ones((1, 5)), "dy/db = 1 for each entry, summed over axis 1"),
+    (lambda: Value(np.ones((2, 1)), label="P") * np.arange(6.0).reshape(2, 3),
+     "dy/dP = [0, 1, 2, …] (2×3), summed over axis 1"),  # numbers, with no rule: not "for each entry"
+    (lambda: autograd.record(np.ones(3), [Value(np.ones((1, 3)), label="P")], [1.0], "f"), "dy/dP = 1"),  # spread
+])
+def test_which_axes_a_broadcast_parent_is_summed_over(build, label):
+    """Only axes the node added or stretched, of more than one entry; never for a parent larger than the node."""
+    y = build()
+    y.label = "y"
+    J = y.sum()
+    J.backward()
+    assert label in edge_labels(J)
+
+
+def test_a_local_derivative_named_as_its_own_value_is_written_once():
+    a, three = Value(2.0, label="a"), Value(3.0, label="3")
+    J = a * three
+    J.backward()
+    assert "dJ/da = 3" in edge_labels(J)
+
+
+def test_the_walkthrough_writes_a_negative_factor_in_parentheses_and_a_matrix_factor_by_its_rule(tmp_path):
+    a, b = Value(2.0, label="a"), Value(0.5, label="b")
+    z = a - b
+    z.label = "z"
+    M = Value(np.array([[1.0, -1.0], [2.0, -2.0]]), label="M")
+    R = M.relu()
+    R.label = "R"
+    S = np.ones((2, 2)) - M
+    S.label = "S"
+    J = z + R.sum() + S.sum()
+    data = json.loads(re.search(r'<script id="steps" type="application/json">(.*?)</script>',
+                                viz.walkthrough(J, tmp_path / "w.html").read_text(encoding="utf-8"), re.S).group(1))
+    said = [line for step in data["steps"] for line in step["say"]]
+    assert "dJ/db = dJ/dz * dz/db = 1 * (-1) = -1" in said
+    assert "dJ/dM = dJ/dS * (-1), entry by entry = [-1, -1, -1, -1] (2×2)" in said
+    assert "dJ/dM += dJ/dR * dR/dM, entry by entry = [1, 0, 1, 0] (2×2), now [0, -1, 0, -1] (2×2)" in said  # relu

@@ -132,7 +132,7 @@ def chain(node: Value, i: int, names: dict[int, str], g_name: str, g) -> str:
         return f"{g_name} through {local.text}"
     summed = _summed(node, i)
     tail = f", summed over {summed}" if summed else ""
-    if np.ndim(local) >= 2 or np.ndim(g) >= 2:  # matrices: the rule, entry by entry; three numbers would say little
+    if np.ndim(g) >= 2:  # matrices: the rule, entry by entry; their first three numbers would say little
         symbolic = _local_symbol(node, i, names)
         factor = f"({symbolic})" if symbolic else _factor(local) if not np.ndim(local) else f"d{child}/d{parent}"
         return f"{g_name} * {factor}, entry by entry{tail}"
@@ -171,21 +171,20 @@ def _matrix_formula(node: Value, args: list[str]) -> str | None:
     vector's transpose): a custom operation that happens to be named "@" or "T" keeps the generic call.
     """
     op, local = node.op, node.local_grads
-    if op not in ("@", "r@", "T", "sum", "mean") or not all(isinstance(g, LinearMap) for g in local):
+    if not all(isinstance(g, LinearMap) for g in local):
         if op == "T" and len(args) == 1 and node.data is node.parents[0].data:
             return f"{_operand(args[0])}.T"
-        if op in ("sum", "mean") and len(args) == 1 and node.const is None and type(node.parents[0].data) is float:
-            return f"{op}({args[0]})"  # the sum or mean of one number: itself
+        if op == "sum" and len(args) == 1 and node.const is None and type(node.parents[0].data) is float:
+            return f"sum({args[0]})"  # the sum of one number (a mean of one is written so anyway)
         return None
     if op == "@" and len(args) == 2:
         return f"{args[0]} @ {args[1]}"
-    if op == "@" and len(args) == 1 and node.const is not None:
-        return f"{args[0]} @ {_const_array(node.const)}"
-    if op == "r@" and len(args) == 1 and node.const is not None:
-        return f"{_const_array(node.const)} @ {args[0]}"
-    if op == "T" and len(args) == 1:
+    if node.const is not None:  # the only nodes with a linear map and a constant: a product with a constant array
+        return {"@": f"{args[0]} @ {_const_array(node.const)}",
+                "r@": f"{_const_array(node.const)} @ {args[0]}"}.get(op)
+    if op == "T":
         return f"{_operand(args[0])}.T"
-    if op in ("sum", "mean") and len(args) == 1:
+    if op in ("sum", "mean"):
         return f"{op}({args[0]}{_axis(node)})"
     return None
 
@@ -208,36 +207,31 @@ def _applied(node: Value, i: int, names: dict[int, str], g: str) -> str | None:
     g = _operand(g)
     if op == "@" and len(args) == 2:
         return f"{g} {args[1]}{_T}" if i == 0 else f"{args[0]}{_T} {g}"
-    if op == "@" and len(args) == 1 and node.const is not None:
-        return f"{g} const{_T}"
-    if op == "r@" and len(args) == 1 and node.const is not None:
-        return f"const{_T} {g}"
-    if op == "T" and len(args) == 1:
+    if node.const is not None:  # a product with a constant array (see _matrix_formula)
+        return {"@": f"{g} const{_T}", "r@": f"const{_T} {g}"}.get(op)
+    if op == "T":
         return f"{g}{_T}"
     return None
 
 
 def _each(node: Value) -> str | None:
     """The local derivative of a sum or mean at each entry it reduces ("1", "1/5"), None for any other node."""
-    if node.op not in ("sum", "mean") or len(node.parents) != 1:
+    local = node.local_grads[0] if len(node.parents) == 1 else None
+    found = _REDUCTION.fullmatch(local.text) if isinstance(local, LinearMap) else None
+    if found is None:
         return None
-    local = node.local_grads[0]
-    if not isinstance(local, LinearMap) or not _REDUCTION.fullmatch(local.text):
-        return None
-    if node.op == "sum":
-        return "1"
-    n = np.size(node.parents[0].data) // max(np.size(node.data), 1)
-    return "1" if n == 1 else f"1/{n}"
+    n = np.size(node.parents[0].data) // max(np.size(node.data), 1)  # the entries in each sum
+    return "1" if found.group(1) == "sum" or n == 1 else f"1/{n}"
 
 
 def _summed(node: Value, i: int) -> str | None:
     """The axes over which the engine sums parent i's share back to its shape, when an array parent was broadcast
     into a larger node ("axis 1", "axes 0, 2"); None when the shapes agree, or the parent holds one number."""
     shape, out = node.parents[i].shape, node.shape
-    if not shape or shape == out or len(shape) > len(out):
+    if not shape or len(shape) > len(out):  # a number (as before matrices), or a parent spread over a smaller node
         return None
     lead = len(out) - len(shape)
-    axes = list(range(lead)) + [lead + k for k, n in enumerate(shape) if n == 1 and out[lead + k] != 1]
+    axes = [k for k in range(len(out)) if out[k] != 1 and (k < lead or shape[k - lead] == 1)]  # added or stretched
     if not axes:
         return None
     return ("axis " if len(axes) == 1 else "axes ") + ", ".join(map(str, axes))
