@@ -97,7 +97,7 @@ def local_label(node: Value, i: int, names: dict[int, str]) -> str:
     applied = _applied(node, i, names, "G")
     if applied is not None:
         return f"d{child}/d{parent}: G ↦ {applied}"
-    each = _each(node)
+    each = _each(node, i)
     if each is not None:
         return f"d{child}/d{parent} = {each} for each entry"
     if isinstance(local, LinearMap):  # a map this module has no formula for: its own description, "X (2×3)"
@@ -125,7 +125,7 @@ def chain(node: Value, i: int, names: dict[int, str], g_name: str, g) -> str:
     applied = _applied(node, i, names, g_name)
     if applied is not None:
         return applied
-    each = _each(node)
+    each = _each(node, i)
     if each is not None:
         return f"{g_name} * {each} for each entry"
     if isinstance(local, LinearMap):
@@ -214,13 +214,13 @@ def _applied(node: Value, i: int, names: dict[int, str], g: str) -> str | None:
     return None
 
 
-def _each(node: Value) -> str | None:
-    """The local derivative of a sum or mean at each entry it reduces ("1", "1/5"), None for any other node."""
-    local = node.local_grads[0] if len(node.parents) == 1 else None
+def _each(node: Value, i: int) -> str | None:
+    """The local derivative of a sum or mean at each entry of parent i ("1", "1/5"), None for any other node."""
+    local = node.local_grads[i]
     found = _REDUCTION.fullmatch(local.text) if isinstance(local, LinearMap) else None
     if found is None:
         return None
-    n = np.size(node.parents[0].data) // max(np.size(node.data), 1)  # the entries in each sum
+    n = np.size(node.parents[i].data) // max(np.size(node.data), 1)  # the entries in each sum
     return "1" if found.group(1) == "sum" or n == 1 else f"1/{n}"
 
 
