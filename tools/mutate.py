@@ -78,7 +78,8 @@ def run_group(paths: list[str], tests: tuple[str, ...]) -> tuple[dict[str, str],
     options = configparser.ConfigParser(interpolation=None)
     options.read(ROOT / "setup.cfg")
     packages = re.split(r"[,\s]+", options["options"]["packages"].strip())
-    for entry in packages + ["tests"]:
+    others = sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name not in packages)  # demos
+    for entry in packages + others + ["tests"]:
         (work / entry).symlink_to(ROOT / entry, target_is_directory=True)
     test_files = sorted({f for pattern in tests for f in glob.glob(pattern, root_dir=ROOT)})
     if not test_files:
@@ -89,6 +90,7 @@ def run_group(paths: list[str], tests: tuple[str, ...]) -> tuple[dict[str, str],
     config["mutmut"] = {
         "source_paths": lines(packages),
         "only_mutate": lines(paths),
+        "also_copy": lines(others),  # importable by the tests too, as from the repository's root
         "pytest_add_cli_args_test_selection": lines(test_files),
         "pytest_add_cli_args": lines(["-p", "mutate"]),  # this file, found through PYTHONPATH below
         "use_git_change_detection": "false",
