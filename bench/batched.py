@@ -112,13 +112,7 @@ def bench_cat(iterations: int, blocks: int = 8) -> float:
     state, numpy_run = cat_numpy(X, y)
     ours = {vector: cat_ours(X, y, vector) for vector in (True, False)}
     runs = {"numpy": numpy_run, **{vector: run for vector, (_, _, run) in ours.items()}}
-    seconds = dict.fromkeys(runs, 0.0)
-    for k in [iterations // blocks + (i < iterations % blocks) for i in range(blocks)]:
-        for name, run in runs.items():
-            gc.collect()
-            t0 = time.perf_counter()
-            run(k)
-            seconds[name] += time.perf_counter() - t0
+    seconds = alternate(runs, iterations, blocks)
     for vector, (model, costs, _) in ours.items():
         w = model.w.data if vector else np.array([p.data for p in model.w])
         agree = max(np.abs(w - state["w"].ravel()).max(), abs(model.b.data - state["b"]),
