@@ -122,21 +122,15 @@ def matmul(a, b, m=np):
             LinearMap(_matmul_right, (a, b), "A.T @ G, A {0}"))
 
 
-def _as_matrices(g, a, b):
-    """a and b as 2-D matrices (a row, a column), and g shaped as their product."""
-    a2 = a.reshape(1, -1) if a.ndim == 1 else a
-    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-    return np.reshape(g, (a2.shape[0], b2.shape[1])), a2, b2
-
-
 def _matmul_left(g, a, b):
-    g2, a2, b2 = _as_matrices(g, a, b)
-    return (g2 @ b2.T).reshape(a.shape)
+    # dA for each pair of ranks: matrix-matrix, matrix-vector (an outer product), vector-matrix, vector-vector.
+    # Written per case rather than through 2-D reshapes: a vector stays a vector, so numpy calls the matrix-vector
+    # kernel (measured: the cat classifier's X.T @ g went from 0.80 to 0.65 ms, as a product with a (m, 1) matrix)
+    return g @ b.T if b.ndim == 2 else np.outer(g, b) if a.ndim == 2 else g * b
 
 
 def _matmul_right(g, a, b):
-    g2, a2, b2 = _as_matrices(g, a, b)
-    return (a2.T @ g2).reshape(b.shape)
+    return a.T @ g if a.ndim == 2 else np.outer(a, g) if b.ndim == 2 else g * a
 
 
 def reduce_sum(x, axis, keepdims: bool, mean: bool):
