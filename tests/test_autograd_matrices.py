@@ -217,3 +217,12 @@ def test_reductions_over_any_axes_spread_the_gradient_exactly(shape, op, keepdim
     (y * weights).sum().backward() if y.shape else (y * float(weights)).backward()
     (dx,) = numeric(lambda a: float(np.sum(getattr(np, op)(a, axis=axis, keepdims=keepdims) * weights)), [x0], eps=1.0)
     np.testing.assert_allclose(x.grad, dx, rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize("left, right", [((2, 3), (3, 4)), ((2, 3), (3,)), ((3,), (3, 4)), ((3,), (3,))])
+def test_a_matrix_products_local_derivatives_give_each_parent_its_own_shape(left, right):
+    a, b = Value(np.ones(left)), Value(np.ones(right))
+    out = a @ b
+    g = np.ones(out.shape) if out.shape else 1.0
+    da, db = out.local_grads
+    assert np.shape(da * g) == left and np.shape(db * g) == right  # before any summing back to the parent
