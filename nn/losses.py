@@ -2,6 +2,10 @@
 
 The output may be one Value for one example, one Value holding a batch (the vectorized graph), or a list of
 per-example Values (the course's for loop). J is a Value holding a float, ready for J.backward().
+
+The nodes are named as the course writes them: each example's loss L (L⁽¹⁾, L⁽²⁾, ... over a list), their mean J;
+on one example there is nothing to average, and L itself is returned (the course's L(a, y)). No node multiplies
+by a label's constant 1 or 0, or subtracts a label 0: a label picks the terms instead.
 """
 
 from __future__ import annotations
@@ -83,25 +87,44 @@ def _weighted(weight, loss):
 
 
 def _squared_error(pred, y):
-    d = pred - y
+    """(y_hat - y)^2 as d*d, d = y_hat - y; a label of 0 (every label, on a batch) subtracts nothing."""
+    d = pred if not np.any(y) else pred - y
     return d * d
 
 
 def _hinge(z, y):
+    """max(0, 1 - t z), t = 2y - 1: 1 - z for a label 1 and 1 + z for a label 0 (every label, on a batch), so that
+    no node multiplies by t = 1 or -1; mixed labels multiply by their t, one array."""
+    if np.all(y == 1):
+        return (1.0 - z).relu()
+    if np.all(y == 0):
+        return (1.0 + z).relu()
     return (1.0 - (2.0 * y - 1.0) * z).relu()
 
 
 def _mean(loss: Callable, out: Output, y: Labels) -> Value:
-    """J = (1/m) sum_i loss(out_i, y_i) over a batch Value, a list of per-example Values, or one example."""
+    """J = (1/m) sum_i loss(out_i, y_i) over a batch Value or a list of per-example Values; on one example L itself."""
     if isinstance(out, Value):
         if type(out.data) is float:
-            return loss(out, _one_label(y)).mean()
-        return loss(out, _labels(y, len(out.data))).mean()
+            return _named(loss(out, _one_label(y)), "L")
+        return _named(_named(loss(out, _labels(y, len(out.data))), "L").mean(), "J")
     if isinstance(out, (list, tuple)) and out and all(isinstance(o, Value) and type(o.data) is float for o in out):
         labels = _labels(y, len(out)).tolist()
-        return autograd.sum([loss(o, t) for o, t in zip(out, labels)]) / len(out)
+        losses = [_named(loss(o, t), "L" + _superscript(i)) for i, (o, t) in enumerate(zip(out, labels), 1)]
+        return _named(_named(autograd.sum(losses), "ΣL") / len(out), "J")
     raise TypeError("a loss takes the model's output: a Value (one example or a batch) or a non-empty list of "
                     f"one-number Values (one per example); got {type(out).__name__}")
+
+
+def _named(node: Value, label: str) -> Value:
+    """node, labelled with the course's name for it (L, J)."""
+    node.label = label
+    return node
+
+
+def _superscript(i: int) -> str:
+    """The course's example index (i) as a superscript: ⁽¹²⁾."""
+    return "⁽" + str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + "⁾"
 
 
 def _one_label(y) -> float:
