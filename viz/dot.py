@@ -8,6 +8,8 @@ The legend, in one place:
                   used more than two columns in stands just before its use, as the course draws W[2] and b[2]
                   beside Z[2] (else every later layer's parameters would reach back across the whole drawing)
     rounded box   a node an operation made, headed by its formula (J = 3*v); the root has a thick border
+    grey          a model's constant input x_k (nn's z = w1*x1 + w2*x2 + b, see _notation.dot_inputs) with its
+                  value, beside the parameters, its grey edge to z its only one: a constant has no gradient
 
 In the DOT source a red edge is written parent -> child with dir=back, so its arrow points from the child back to
 the parent while the layout keeps every column in forward order, whichever edges are shown.
@@ -22,9 +24,10 @@ import graphviz
 from autograd import Value
 
 from . import _graph
-from ._notation import formula, grad_name, local_label, number
+from ._notation import dot_inputs, formula, grad_name, local_label, number
 
-COLORS = {"forward": "blue", "backward": "red", "leaf": "#fdf6d8", "node": "white"}
+COLORS = {"forward": "blue", "backward": "red", "leaf": "#fdf6d8", "node": "white", "input": "#eeeeee",
+          "input_text": "#555555"}
 RANKDIRS = ("LR", "RL", "TB", "BT")
 _FONT = "Helvetica"
 _LEFT_COLUMNS = 2  # a leaf first used in a later column is drawn beside its use
@@ -62,7 +65,14 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
     root_name = names[id(root)]
     leaves = []
     late = _late_leaves(order)
+    inputs, before = _inputs(order)
     for v in order:
+        for key in before.get(id(v), ()):  # x1 just before w1, as the course lists x1, w1, x2, w2, b
+            k, x = key
+            dot.node(inputs[key], _html([(f"x{k} = {number(x)}", COLORS["input_text"])]), shape="ellipse",
+                     fillcolor=COLORS["input"], color=COLORS["input_text"], id=inputs[key])
+            if id(v) not in late:
+                leaves.append(inputs[key])
         lines = _node_lines(v, grads.get(id(v)), names, root_name, forward, backward)
         attrs = {"id": ids[id(v)]}
         if v is root:
@@ -73,6 +83,8 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
             if id(v) not in late:
                 leaves.append(ids[id(v)])
             dot.node(ids[id(v)], _html(lines), shape="ellipse", fillcolor=COLORS["leaf"], **attrs)
+        for k, x in enumerate(dot_inputs(v) or (), 1):  # forward only: a constant gets no gradient
+            dot.edge(inputs[k, x], ids[id(v)], color=COLORS["input_text"], id=f"x_{inputs[k, x]}_{ids[id(v)]}")
         for i, parent in enumerate(v.parents):
             edge = f"{ids[id(parent)]}_{ids[id(v)]}_{i}"  # parent, child, which parent: unique even for a*a
             if forward:
@@ -93,6 +105,21 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
             column.node(ids[leaf])
             column.node(ids[id(beside)])
     return dot
+
+
+def _inputs(order: list[Value]) -> tuple[dict[tuple[int, float], str], dict[int, list[tuple[int, float]]]]:
+    """The constant inputs of the models' z nodes (see _notation.dot_inputs), one node per (k, x_k) however many z
+    use it (the first layer's neurons share x1, x2), by (k, value): their DOT ids ("x1", "x1_2" for a second value
+    of x1), and by id of a parent the inputs to draw just before it (x_k before the first w_k that meets it)."""
+    ids: dict[tuple[int, float], str] = {}
+    before: dict[int, list[tuple[int, float]]] = {}
+    for v in order:
+        for k, x in enumerate(dot_inputs(v) or (), 1):
+            if (k, x) not in ids:
+                same = sum(key[0] == k for key in ids)
+                ids[k, x] = f"x{k}" + (f"_{same + 1}" if same else "")
+                before.setdefault(id(v.parents[k - 1]), []).append((k, x))
+    return ids, before
 
 
 def _late_leaves(order: list[Value]) -> dict[int, Value]:
