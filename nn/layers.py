@@ -200,7 +200,7 @@ class LogisticRegression(LinearRegression):
 
 def _affine(w: list[Value] | Value, b: Value, x: Input, label: str) -> Value:
     """z = w . x + b, labelled `label`; on one example with weights as Values one node, the course's
-    z = w1 x1 + ... + wn xn + b (a dot of w1..wn, b with x1..xn, 1), else w . x (labelled "w·x"), then + b.
+    z = w1 x1 + ... + wn xn + b (a dot of w1..wn, b with x1..xn, 1), else w . x (labelled "wᵀx"), then + b.
 
     When every x_k is a number, the node's const holds them (x1..xn, the factors of w1..wn; b adds): its local
     derivatives say the same, but const tells a drawing that the factors are the model's constant inputs, which it
@@ -208,7 +208,7 @@ def _affine(w: list[Value] | Value, b: Value, x: Input, label: str) -> Value:
     """
     if type(w) is Value or (isinstance(x, np.ndarray) and x.ndim == 2):  # a weight vector, or a batch X
         wx = dot(w, x)
-        wx.label = "w·x"
+        wx.label = "wᵀx"
         z = wx + b
     else:
         n = len(w)

@@ -117,7 +117,7 @@ def test_batches_and_weight_vectors_are_named_z_a_l_and_j():
             assert {"z", "a", "L"} <= names and ("J" in names) == batch and root.label == ("J" if batch else "L")
             if batch or model.vector:  # w . x, then + b: two nodes, both named
                 z = next(v for v in all_nodes(root) if v.label == "z")
-                assert z.op == "+" and z.parents[0].label == "w·x"
+                assert z.op == "+" and z.parents[0].label == "wᵀx"
 
 
 def test_a_list_of_examples_names_each_loss_and_their_mean():
