@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Union
 
 import numpy as np
@@ -64,7 +65,7 @@ def _bce(a: Value, y) -> Value:
         loss = -(y * np.maximum(log_a, LOG_FLOOR) + (1.0 - y) * np.maximum(log_1_a, LOG_FLOOR))
         slope = (np.where(log_1_a > LOG_FLOOR, np.divide(1.0 - y, one_minus_a), 0.0)
                  - np.where(log_a > LOG_FLOOR, np.divide(y, x), 0.0))
-    return record(loss, [a], [slope], "bce")
+    return record(loss, [a], [slope], "bce", local_grads_rule=partial(_bce_slope, y))
 
 
 def _bce_logits(z: Value, y) -> Value:
@@ -78,7 +79,23 @@ def _bce_logits(z: Value, y) -> Value:
         slope = (1.0 - y) * up - y * down  # = sigmoid(x) - y, without cancelling when y is 0 or 1
     if type(x) is float:
         loss, slope = float(loss), float(slope)
-    return record(loss, [z], [slope], "bce_logits")
+    return record(loss, [z], [slope], "bce_logits", local_grads_rule=partial(_bce_logits_slope, y))
+
+
+def _bce_slope(y, a: Value) -> list[Value]:
+    """dL/da as a Value of a, for second derivatives (the clamp of each log at LOG_FLOOR is not in it: it only acts
+    within e^-100 of 0 or 1)."""
+    if isinstance(y, float) and y in (0.0, 1.0):  # one label: one term, no multiplication by 0 or 1
+        return [1.0 / (1.0 - a) if y == 0.0 else -1.0 / a]
+    return [(1.0 - y) / (1.0 - a) - y / a]
+
+
+def _bce_logits_slope(y, z: Value) -> list[Value]:
+    """dL/dz = sigmoid(z) - y as a Value of z, for second derivatives; as (1 - y) sigmoid(z) - y sigmoid(-z), which
+    does not cancel when y is 0 or 1."""
+    if isinstance(y, float) and y in (0.0, 1.0):
+        return [z.sigmoid() if y == 0.0 else -(-z).sigmoid()]
+    return [(1.0 - y) * z.sigmoid() - y * (-z).sigmoid()]
 
 
 def _weighted(weight, loss):
