@@ -233,3 +233,16 @@ def test_examples_with_different_inputs_get_inputs_of_their_own():
     source = viz.draw(J).source
     assert source.count("x1 = 0.5") == 1 and "x2 = -1.2" in source and "x2 = 0.75" in source
     assert re.search(r"\tx2_2 \[label=<<FONT[^>]*>x2 = (0.75|-1.2)<", source)
+
+
+def test_the_one_node_z_has_the_courses_second_derivatives():
+    from autograd.functional import hessian
+
+    def loss(w1, w2, b):
+        model = nn.LogisticRegression(2)
+        model.w, model.b = [w1, w2], b
+        return nn.binary_cross_entropy(model([X1, X2]), 1.0)
+
+    a = 1 / (1 + np.exp(-(0.25 * X1 - 0.5 * X2 + 0.125)))
+    x = np.array([X1, X2, 1.0])  # the bias's input is 1
+    np.testing.assert_allclose(hessian(loss, [0.25, -0.5, 0.125]), a * (1 - a) * np.outer(x, x), rtol=1e-12)
