@@ -251,3 +251,13 @@ def test_the_70_node_mlp_drawing_is_legible_at_its_natural_size(tmp_path, option
     assert min(sizes) >= 10  # points, at the drawing's natural size
     assert not [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:] if overlap(a, b)]
     assert not [(label, node) for label in labels for node in nodes if overlap(label, node)]
+
+
+@needs_dot
+def test_collapsed_neurons_stand_in_order_down_each_layer(tmp_path):
+    _, loss = mlp_loss()
+    svg = viz.render(loss, tmp_path / "mlp.svg", collapse="neuron").read_text(encoding="utf-8")
+    found = re.findall(r'<text[^>]* y="(-?[\d.]+)"[^>]*>neuron (\d) of layer (\d)</text>', svg)
+    for layer in "12":
+        tops = sorted((float(y), j) for y, j, l in found if l == layer)
+        assert [j for _, j in tops] == ["1", "2", "3", "4"]

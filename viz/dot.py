@@ -112,6 +112,9 @@ def digraph(root: Value, show: str, rankdir: str, edge_labels: bool, max_nodes: 
     if group:  # a frame keeps its nodes together; the leaves then stand just before their use
         _frames(dot, units, group, ids, hidden, layers)
         return dot
+    if collapse:
+        for layer in range(1, layers + 1):
+            _in_order(dot, [ids[id(u.output)] for u in units if u.layer == layer])
     if len(leaves) > 1:
         with dot.subgraph() as column:  # the inputs and parameters share the first column
             column.attr(rank="min")
@@ -165,6 +168,16 @@ def _frames(dot: graphviz.Digraph, units: list[_groups.Unit], group: str, ids: d
             frame.attr(label=f"layer {layer}{count}", **_FRAME)
             for unit in members:
                 _members(frame, unit, ids, hidden)
+
+
+def _in_order(graph: graphviz.Digraph, boxes: list[str]) -> None:
+    """Stand a layer's collapsed neurons in one column, first to last (invisible edges between neighbours keep the
+    order, which Graphviz would otherwise choose to cross fewer edges; inside a frame it does not keep it)."""
+    if len(boxes) > 1:
+        with graph.subgraph() as column:
+            column.attr(rank="same")
+            for above, below in zip(boxes, boxes[1:]):
+                column.edge(above, below, style="invis")
 
 
 def _members(frame: graphviz.Digraph, unit: _groups.Unit, ids: dict[int, str], hidden: set[int]) -> None:
