@@ -36,7 +36,8 @@ class Browser:
     """One headless Chromium and one of its pages, spoken to over the DevTools protocol (a websocket)."""
 
     def __init__(self, profile: Path) -> None:
-        """Start Chromium with an empty profile in `profile` and connect to its first page."""
+        """Start Chromium with the profile folder `profile` and connect to its first page."""
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a previous run's port is not this one's
         self.process = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -44,7 +45,8 @@ class Browser:
              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             port = self._port(profile / "DevToolsActivePort")
-            pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=PATIENCE))
+            local = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+            pages = json.load(local.open(f"http://127.0.0.1:{port}/json/list", timeout=PATIENCE))
             url = next(p["webSocketDebuggerUrl"] for p in pages if p["type"] == "page")
             self.socket = websocket.create_connection(url, timeout=PATIENCE, suppress_origin=True)
         except BaseException:
