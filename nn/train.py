@@ -3,25 +3,34 @@
     history = fit(model, X, y, loss=binary_cross_entropy, optimizer=SGD(model.parameters(), lr=0.005),
                   iterations=2000, print_every=100)
     history.cost[1900], history.accuracy[-1]
-    history.plot("out/cost.png")
+    history.plot("out/cost.png")    # or history.plot() on matplotlib's current figure
+    history                         # in Jupyter: the cost curve, inline
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
 
 from autograd import Value
+from autograd.files import write_atomic
 
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge
 from .module import Module
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 # The classifiers' losses, and the output above which each predicts class 1 (a > 0.5, as the course; z > 0).
 THRESHOLDS = {binary_cross_entropy: 0.5, binary_cross_entropy_with_logits: 0.0, hinge: 0.0}
+PLOT_FORMATS = ("png", "svg", "pdf")
 
 
 @dataclass(repr=False)
@@ -32,27 +41,73 @@ class History:
     cost: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
 
-    def plot(self, path: str | os.PathLike, title: str = "") -> None:
-        """Save the cost curve (cost J against iteration) as an image, PNG by the path's extension."""
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:
-            raise ImportError("History.plot() draws with matplotlib, which is not installed; install it with "
-                              "pip install 'chainrule[plot]' (or pip install matplotlib)") from None
+    def plot(self, path: str | os.PathLike | None = None, title: str = "",
+             ax: Axes | None = None) -> Path | Axes:
+        """Draw the cost curve (cost J against iteration): saved to path, or drawn on ax or on matplotlib's current
+        Axes; returns the path written or the Axes drawn on.
+
+        path: a .png, .svg or .pdf file, written whole or not at all (autograd.files.write_atomic). Without path or
+        ax the curve goes on pyplot's current Axes (a new figure if there is none), which a notebook shows inline.
+        """
+        Figure = _matplotlib_figure()
         if not self.cost:
             raise ValueError("the history is empty: there is no cost curve to plot")
+        if path is None:
+            if ax is None:
+                import matplotlib.pyplot as plt
+                ax = plt.gca()
+            self._draw(ax, title)
+            return ax
+        if ax is not None:
+            raise ValueError("give plot() a path to save the curve to, or an ax to draw it on, not both")
+        path = Path(path)
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in PLOT_FORMATS:
+            raise ValueError(f"cannot tell the image format of {str(path)!r}: end the file name with "
+                             f"{', '.join('.' + f for f in PLOT_FORMATS)}")
+        write_atomic(path, self._image(Figure, title, fmt))
+        return path
+
+    def _repr_png_(self) -> bytes | None:
+        """The cost curve as a PNG, which Jupyter shows for a History ending a cell; None (the repr shows instead)
+        without matplotlib or before any iteration."""
+        try:
+            Figure = _matplotlib_figure()
+        except ImportError:
+            return None
+        return self._image(Figure, self._summary(), "png") if self.cost else None
+
+    def _image(self, Figure, title: str, fmt: str) -> bytes:
+        """The cost curve drawn on a figure of its own (no pyplot), as the bytes of a PNG, SVG or PDF file."""
         fig = Figure(figsize=(6, 4), layout="constrained")
-        ax = fig.subplots()
-        ax.plot(self.cost)
+        self._draw(fig.subplots(), title)
+        image = io.BytesIO()
+        fig.savefig(image, format=fmt, dpi=100)
+        return image.getvalue()
+
+    def _draw(self, ax, title: str) -> None:
+        """The cost curve on ax, with the axes labelled as the course's."""
+        ax.plot(self.cost, marker="o" if len(self.cost) == 1 else None)  # a single point is no line
         ax.set(xlabel="iteration", ylabel="cost J", title=title)
         ax.grid(alpha=0.3)
-        fig.savefig(path, dpi=100)
+
+    def _summary(self) -> str:
+        """"2000 iterations, cost 0.693147 -> 0.137416, accuracy 99.04%": what repr() says of a non-empty history."""
+        acc = f", accuracy {100 * self.accuracy[-1]:.2f}%" if self.accuracy else ""
+        return f"{len(self.cost)} iterations, cost {self.cost[0]:.6f} -> {self.cost[-1]:.6f}{acc}"
 
     def __repr__(self) -> str:
-        if not self.cost:
-            return "History(0 iterations)"
-        acc = f", accuracy {100 * self.accuracy[-1]:.2f}%" if self.accuracy else ""
-        return f"History({len(self.cost)} iterations, cost {self.cost[0]:.6f} -> {self.cost[-1]:.6f}{acc})"
+        return f"History({self._summary()})" if self.cost else "History(0 iterations)"
+
+
+def _matplotlib_figure():
+    """matplotlib's Figure class, or an ImportError saying how to install matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("History.plot() draws with matplotlib, which is not installed; install it with "
+                          "pip install 'chainrule[plot]' (or pip install matplotlib)") from None
+    return Figure
 
 
 def accuracy(predictions: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
