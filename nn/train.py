@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,8 +128,9 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     Each step: optimizer.zero_grad(); J = loss(model(batch), labels); J.backward(); optimizer.step().
     vectorized=True builds one graph over the whole batch; False builds one graph per example, the course's for
     loop (slow: for comparison). batch_size None uses all m examples every step, else mini-batches from a shuffle
-    by `seed`. print_every=k prints the cost every k iterations, as the course; a progress bar shows on a terminal
-    when a run lasts over two seconds. Bad input raises ValueError before any work.
+    by `seed`. print_every=k prints the cost every k iterations, as the course. A progress bar shows once a run has
+    lasted two seconds, on a terminal or in a notebook (see _progress_bar), never in CI. Bad input raises ValueError
+    before any work.
 
     The model has one output: a Value, or a list of one Value (Layer(n, 1)), which trains as that Value, as PyTorch
     trains Linear(n, 1). A model returning anything else raises TypeError at the first step, before any update.
@@ -148,8 +150,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     batches = _batches(len(y), batch_size, seed)
     is_one = y == 1.0
     history = History()
-    with tqdm(range(iterations), desc="fit", unit="it", delay=2.0, disable=None if progress else True,
-              leave=False) as bar:
+    with _progress_bar(iterations, progress) as bar:
         postfix_every = max(1, iterations // 100)
         for i in bar:
             idx = next(batches)
@@ -173,6 +174,30 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             if not bar.disable and i % postfix_every == 0:
                 bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
     return history
+
+
+def _progress_bar(iterations: int, wanted: bool) -> tqdm:
+    """fit's progress bar over range(iterations): a widget in a Jupyter notebook (tqdm.notebook, as tqdm.auto picks),
+    or text there without ipywidgets; text on a terminal. None at all when not wanted, when the environment
+    variable CI is set (as CI services do), or when the output is a file or a pipe (a log)."""
+    options = {"desc": "fit", "unit": "it", "delay": 2.0, "leave": False}
+    if not wanted or os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return tqdm(range(iterations), disable=True)
+    if not _in_notebook():
+        return tqdm(range(iterations), disable=None, **options)  # None: shown only when stderr is a terminal
+    try:
+        import ipywidgets  # noqa: F401  tqdm.notebook's bar is one of its widgets
+    except ImportError:  # a text bar: a notebook redraws it in place at each carriage return, as a terminal does
+        return tqdm(range(iterations), disable=False, **options)
+    from tqdm.notebook import tqdm as notebook_tqdm
+    return notebook_tqdm(range(iterations), **options)
+
+
+def _in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel, whose output goes to a notebook (a plain script never imports IPython)."""
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
+    return shell is not None and "IPKernelApp" in shell.config
 
 
 def _one_output(out, model: Module) -> Value:

@@ -1,7 +1,9 @@
 """fit(): the training loop, its history and cost curve, and the errors it raises before doing any work."""
 
+import contextlib
 import io
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -251,3 +253,79 @@ def test_history_plot_writes_atomically_through_a_link_keeping_the_mode(tmp_path
     (tmp_path / "folder.png").mkdir()
     with pytest.raises(IsADirectoryError):
         trained_history().plot(tmp_path / "folder.png")
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def outside(monkeypatch):
+    """Outside a notebook and outside CI."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(nn.train, "_in_notebook", lambda: False)
+
+
+def bar(wanted=True, terminal=True):
+    """fit's progress bar for 10 iterations with stderr a terminal (or not): its class, and whether it shows."""
+    from nn.train import _progress_bar
+    with contextlib.redirect_stderr(Terminal() if terminal else io.StringIO()):  # tqdm writes to sys.stderr
+        with _progress_bar(10, wanted) as progress:
+            shows = not progress.disable  # read before closing it, which disables it
+    return type(progress), shows
+
+
+def test_the_progress_bar_shows_on_a_terminal(outside):
+    from tqdm import tqdm
+    assert bar() == (tqdm, True)
+    assert bar(wanted=False)[1] is False
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "yes", "True"])
+def test_the_progress_bar_never_shows_in_ci_even_on_a_terminal(outside, monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    assert bar()[1] is False
+
+
+@pytest.mark.parametrize("ci", ["", "0", "false", "no"])
+def test_ci_set_to_false_keeps_the_bar(outside, monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    assert bar()[1] is True
+
+
+def test_the_progress_bar_never_shows_in_a_log(outside):
+    assert bar(terminal=False)[1] is False  # a file or a pipe
+
+
+def test_the_progress_bar_in_a_notebook_is_a_widget(outside, monkeypatch):
+    pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (pip install 'chainrule[notebook]')")
+    from tqdm.notebook import tqdm as notebook_tqdm
+    monkeypatch.setattr(nn.train, "_in_notebook", lambda: True)
+    assert bar(terminal=False) == (notebook_tqdm, True)  # a kernel's stderr is no terminal
+    monkeypatch.setenv("CI", "true")
+    assert bar(terminal=False)[1] is False
+
+
+def test_the_progress_bar_in_a_notebook_without_widgets_is_text(outside, monkeypatch):
+    from tqdm import tqdm
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    monkeypatch.setattr(nn.train, "_in_notebook", lambda: True)
+    assert bar(terminal=False) == (tqdm, True)
+
+
+def test_a_notebook_is_a_jupyter_kernel(monkeypatch):
+    from nn.train import _in_notebook
+    shell = types.SimpleNamespace(config={})
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    assert not _in_notebook()  # a terminal IPython
+    shell.config["IPKernelApp"] = {}
+    assert _in_notebook()
+    ipython.get_ipython = lambda: None
+    assert not _in_notebook()  # IPython imported, but no shell running
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    assert not _in_notebook()
