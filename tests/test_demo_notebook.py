@@ -62,6 +62,7 @@ def shown(nb, source_part, mime):
 
 
 def printed(nb, source_part):
+    """What a cell printed to stdout."""
     return "".join(o.text for o in outputs(nb, source_part) if o.output_type == "stream" and o.name == "stdout")
 
 
