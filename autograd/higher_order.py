@@ -33,6 +33,11 @@ _BINARY = {"/": ops.divide, "r/": ops.divide, "**": ops.power, "r**": ops.power}
 
 def backward_graph(root: Value) -> None:
     """Set every node's grad under root to d(root)/d(node) as a Value (a graph); leaves add to what they had."""
+    with np.errstate(all="ignore"):  # IEEE results, quietly, as in the first-order pass
+        _backward_graph(root)
+
+
+def _backward_graph(root: Value) -> None:
     grads: dict[int, object] = {id(root): 1.0}  # d(root)/d(root); a number until something makes it a Value
     for node in backward_order(root):
         g = grads[id(node)]

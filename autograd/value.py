@@ -292,8 +292,10 @@ class Value:
             raise ValueError("transpose(): only the full transpose (axes=None) is supported; it is v.T")
         return self.T
 
-    def reshape(self, *shape: int | tuple[int, ...]) -> Value:
-        """The same numbers in a new shape, one node, as numpy's reshape (one axis may be -1)."""
+    def reshape(self, *shape: int | tuple[int, ...], order: str = "C") -> Value:
+        """The same numbers in a new shape, one node, as numpy's reshape (one axis may be -1; row-major order)."""
+        if order != "C":
+            raise ValueError(f"reshape(): only order='C' (row by row) is supported, got {order!r}")
         if len(shape) == 1 and isinstance(shape[0], tuple):
             shape = shape[0]
         x = self._data

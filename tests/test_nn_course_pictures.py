@@ -159,7 +159,8 @@ def test_the_losses_keep_their_values_and_gradients_for_both_labels():
         z = Value(0.3)
         a = 1 / (1 + np.exp(-0.3))
         t = 2 * y - 1
-        cases = {nn.mse: ((0.3 - y) ** 2, 2 * (0.3 - y)), nn.hinge: (max(0.0, 1 - t * 0.3), -t if 1 - t * 0.3 > 0 else 0),
+        cases = {nn.mse: ((0.3 - y) ** 2, 2 * (0.3 - y)),
+                 nn.hinge: (max(0.0, 1 - t * 0.3), -t if 1 - t * 0.3 > 0 else 0),
                  nn.binary_cross_entropy_with_logits: (-(y * np.log(a) + (1 - y) * np.log(1 - a)), a - y)}
         for loss, (value, slope) in cases.items():
             z.grad = 0.0
