@@ -57,7 +57,7 @@ def main(out_dir: str = "out") -> dict:
 
 
 def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The exact answer theta = argmin ||[1 X] theta - y||^2 (numpy's lstsq): the intercept, then one slope per column."""
+    """The exact answer theta = argmin ||[1 X] theta - y||^2 by numpy's lstsq: the intercept, a slope per column."""
     A = np.column_stack([np.ones(len(X)), X])
     return np.linalg.lstsq(A, y, rcond=None)[0]
 

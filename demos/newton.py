@@ -194,8 +194,9 @@ def _draw(numbers: dict, out_dir: str) -> None:
                             (right, numbers["least squares"]["standardized"], "b. least squares (standardized)")]:
         for name, run in runs.items():
             if isinstance(run, Run):
-                ax.semilogy(range(len(run.norms)), np.maximum(run.norms, 1e-17), marker="o" if
-                            run.iterations < 20 else None, label=f"{name}: {run.iterations:,} step{'s' * (run.iterations != 1)}")
+                steps = f"{run.iterations:,} step{'s' * (run.iterations != 1)}"
+                ax.semilogy(range(len(run.norms)), np.maximum(run.norms, 1e-17),
+                            marker="o" if run.iterations < 20 else None, label=f"{name}: {steps}")
         ax.set(xlabel="iteration", ylabel="|gradient|", title=title)
         ax.legend()
     path = out_path("newton.png", out_dir)
