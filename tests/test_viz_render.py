@@ -134,6 +134,9 @@ def check_label_renders_as_text(label):
     assert " ".join(f"{name} = 1".split()) in shown
     assert " ".join(f"dy/d{name} = 2".split()) in shown
     assert len(svg_edges(svg)) == 2  # one blue, one red: nothing injected
+    tips = {" ".join(a.get("{http://www.w3.org/1999/xlink}title").split()) for a in svg.iter(SVG + "a")}
+    shown_name = name.replace("\\", "∖")  # a tooltip shows a backslash as its lookalike (viz.dot._tooltip)
+    assert {" ".join(t.split()) for t in (f"{shown_name} = 1", f"{shown_name} → y", f"∂y/∂{shown_name} = 2")} <= tips
 
 
 @pytest.mark.parametrize("label", HOSTILE)
