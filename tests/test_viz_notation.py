@@ -49,8 +49,10 @@ def hovered(svg_root):
 
 
 def steps_of(path):
+    """The steps embedded in a walkthrough page, and the page itself."""
     page = path.read_text(encoding="utf-8")
-    return json.loads(re.search(r'<script id="steps" type="application/json">(.*?)</script>', page, re.S).group(1)), page
+    data = re.search(r'<script id="steps" type="application/json">(.*?)</script>', page, re.S).group(1)
+    return json.loads(data), page
 
 
 def logistic(x1=1.0, x2=2.0, w1=0.5, w2=-0.25, b=0.1, y=1.0):
@@ -206,6 +208,8 @@ def test_the_command_line_takes_the_course_notation(tmp_path, capsys, monkeypatc
 # --- tooltips ---
 
 def course_tooltips():
+    """What hovering shows on the course graph's drawing: the graph, each node's name and formula (or value), each
+    blue edge's direction, each red edge's local derivative."""
     return {"the computation graph of J = 3*v", "a = 5", "b = 3", "c = 2", "u = b*c", "v = a + u", "J = 3*v",
             "b → u", "c → u", "a → v", "u → v", "v → J",
             "∂u/∂b = c = 2", "∂u/∂c = b = 3", "∂v/∂a = 1", "∂v/∂u = 1", "∂J/∂v = 3"}

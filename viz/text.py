@@ -102,7 +102,7 @@ def _continued(prefix: str) -> str:
 
 def _columns(rows: list[tuple[str, str, str]]) -> str:
     """Left texts padded so the gradients line up in one column; a left text too long for it (past _MAX_WIDTH) has
-    its gradient on the next line, in the column, after the tree's lines below it."""
+    its gradient on a line of its own, in the column, after the tree's lines that run on below it."""
     fits = [len(left) for left, _, _ in rows if len(left) <= _MAX_WIDTH]
     width = max(fits, default=_MAX_WIDTH)
     lines = []

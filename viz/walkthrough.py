@@ -3,8 +3,9 @@
 Step 0 sets dJ/dJ = 1. Each later step is one node of autograd.backward_order(root), the order backward() uses:
 the node lights up, its red edges carry dJ/dnode · ∂node/∂parent back to its parents (the gradient, a total
 derivative, times the local one, a partial), and the gradients that change are marked. With notation="course" the
-gradients take the course's shorthand: dJ/dv is dv, and a step reads dv = dJ · ∂J/∂v = 1 · 3 = 3. The gradients are computed here from the graph's local derivatives (the same loop as
-backward()), so the walkthrough works whether or not backward() has run, and leaves the graph untouched.
+gradients take the course's shorthand: dJ/dv is dv, and a step reads dv = dJ · ∂J/∂v = 1 · 3 = 3. The gradients
+are computed here from the graph's local derivatives (the same loop as backward()), so the walkthrough works
+whether or not backward() has run, and leaves the graph untouched.
 """
 
 from __future__ import annotations
