@@ -36,6 +36,7 @@ test: setup
 
 demo: setup
 	$(PY) -m demos.computation_graph
+	$(PY) -m demos.logistic_graph
 	$(PY) -m demos.cat_classifier
 
 # Peers (micrograd, PyTorch) live in their own environment: HIPS autograd's import name is also `autograd`.

@@ -8,7 +8,8 @@
     (33.0, 3.0, 6.0, 9.0)
 """
 
-from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, numerical_grad
+from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, gradgradcheck, numerical_grad
+from .functional import grad, hessian, hvp, value_and_grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .backward import backward_order, contributions
 from .nary import dot, record, sum
@@ -18,5 +19,6 @@ from .value import Value
 __all__ = [
     "Value", "backward_order", "contributions", "dot", "record", "sum", "LinearMap",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-    "numerical_grad", "analytic_grad", "gradcheck", "grad_difference", "GradcheckError",
+    "numerical_grad", "analytic_grad", "gradcheck", "gradgradcheck", "grad_difference", "GradcheckError",
+    "grad", "value_and_grad", "hessian", "hvp",
 ]

@@ -21,7 +21,8 @@ def reduce(node):
     order = _parents_first(node)
     position = {id(n): i for i, n in enumerate(order)}
     table = [n if n._p0 is None else
-             (n._data, n.grad, n.label, n.op, n.const, [position[id(p)] for p in n.parents], n.local_grads)
+             (n._data, n.grad, n.label, n.op, n.const, [position[id(p)] for p in n.parents], n.local_grads,
+              _record_rule(n))
              for n in order]
     return _rebuild, (table,)
 
@@ -33,7 +34,7 @@ def deepcopy(node, memo: dict):
             data, grad = copy.deepcopy(n._data, memo), copy.deepcopy(n.grad, memo)
             memo[id(n)] = _leaf(data, grad, n.label) if n._p0 is None else _inner(
                 data, grad, n.label, n.op, copy.deepcopy(n.const, memo), [memo[id(p)] for p in n.parents],
-                copy.deepcopy(n.local_grads, memo))
+                copy.deepcopy(n.local_grads, memo), _record_rule(n))
     return memo[id(node)]
 
 
@@ -42,8 +43,8 @@ def _rebuild(table: list):
     nodes = []
     for entry in table:
         if type(entry) is tuple:
-            data, grad, label, op, const, parents, local_grads = entry
-            entry = _inner(data, grad, label, op, const, [nodes[i] for i in parents], local_grads)
+            data, grad, label, op, const, parents, local_grads, rule = entry
+            entry = _inner(data, grad, label, op, const, [nodes[i] for i in parents], local_grads, rule)
         nodes.append(entry)
     return nodes[-1]
 
@@ -54,12 +55,20 @@ def _leaf(data, grad, label: str):
     return leaf
 
 
-def _inner(data, grad, label: str, op: str, const, parents: list, local_grads):
+def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, rule=False):
     """An inner node with its fields and parents, linked as the engine links one (whatever mode is on)."""
     node = _value._new(_value.Value)
     node._data, node.grad, node.label, node.op, node.const, node._stamp = data, grad, label, op, const, None
     _value._link(node, tuple(parents), local_grads)
+    if rule is not False and node._p0 is not None:  # made by record(): keep its mark and rule (see nary.record)
+        node._p0, node._g0, node._p1 = node.parents, node.local_grads, _value._MANY
+        node._g1 = rule
     return node
+
+
+def _record_rule(node):
+    """record()'s local_grads_rule (None if it was given none) for a node it made, else False."""
+    return node._g1 if node._p1 is _value._MANY and hasattr(node, "_g1") else False
 
 
 def _parents_first(root) -> list:

@@ -57,6 +57,11 @@ def where(condition: bool, a: float, b: float) -> float:
     return a if condition else b
 
 
+def equal(a: float, b: float) -> bool:
+    """a == b (numpy.equal for one number)."""
+    return a == b
+
+
 def sign(x: float) -> float:
     """-1.0, 0.0 or 1.0; nan for nan, as numpy.sign."""
     return float((x > 0) - (x < 0)) if x == x else nan

@@ -34,8 +34,11 @@ MANY = object.__new__(type("_Many", (), {"__reduce__": lambda self: "MANY", "__s
 _lock = threading.Lock()
 
 
-def backward(root) -> None:
+def backward(root, create_graph: bool = False) -> None:
     """Set every node's grad to d(root)/d(node) by the chain rule; leaves add to what they had.
+
+    With create_graph=True the backward pass is itself recorded as a graph (higher_order.py): every grad it sets is
+    a Value, which can be differentiated again for second (and higher) derivatives.
 
     root must hold a single number. Thread-safe: one backward() runs at a time, so leaves shared between graphs in
     several threads receive every contribution, and two threads may call it on one graph. If it stops with an
@@ -46,6 +49,10 @@ def backward(root) -> None:
         raise ValueError(f"backward() needs a single number, but this Value holds an array of shape "
                          f"{root._data.shape}: reduce it first, e.g. cost = loss.mean()")
     with _lock:
+        if create_graph:
+            from .higher_order import backward_graph  # imported here: higher_order imports value, which imports us
+            backward_graph(root)
+            return
         if root._p0 is None:
             root.grad += 1.0  # a leaf as root: dx/dx = 1, accumulated like any leaf gradient
             return

@@ -1,6 +1,7 @@
 """Gradient checks: compare backward()'s gradients with central finite differences.
 
     gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.2])     # True, or GradcheckError with a table
+    gradgradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.2]) # the same for second derivatives
     grad_difference(analytic, numeric)                      # the course's ||g - g'|| / (||g|| + ||g'||)
 
 An input may also be a numpy array, such as a weight vector or a matrix: each of its numbers is stepped in turn,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 
@@ -38,10 +40,10 @@ def numerical_grad(f: Function, inputs: Sequence[float], eps: float = 1e-6, rela
     with no_grad():
         for i, x in enumerate(xs):
             if type(x) is float:
-                grads.append(_difference(f, xs, i, None, eps, relative))
+                grads.append(_difference(partial(_evaluate, f), xs, i, None, eps, relative))
             else:
-                grads.append(np.array([_difference(f, xs, i, j, eps, relative) for j in np.ndindex(x.shape)])
-                             .reshape(x.shape))
+                grads.append(np.array([_difference(partial(_evaluate, f), xs, i, j, eps, relative)
+                                       for j in np.ndindex(x.shape)]).reshape(x.shape))
     return grads
 
 
@@ -81,6 +83,50 @@ def gradcheck(f: Function, inputs: Sequence[float], eps: float = 1e-6, atol: flo
     return True
 
 
+def gradgradcheck(f: Function, inputs: Sequence[float], eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, relative: bool = False) -> bool:
+    """True when every second derivative of f at inputs (backward(create_graph=True)) is within atol + rtol * |numeric|
+    of central differences of backward()'s gradient; else GradcheckError with a table of the entries that disagree.
+
+    eps, relative, atol and rtol as in gradcheck. Entry (i, j) is d2f / dx_i dx_j, the inputs' numbers in order.
+    """
+    from .functional import hessian  # imported here: functional imports this package's modules
+
+    eps = _check_eps(eps)
+    names, xs = _flat_inputs(inputs)
+    analytic = hessian(f, inputs)
+    numeric = _numerical_hessian(f, [as_number(x, "a gradient check") for x in inputs], eps, relative)
+    bad = [[not _close(a, n, atol, rtol) for a, n in zip(row_a, row_n)] for row_a, row_n in zip(analytic, numeric)]
+    if any(map(any, bad)):
+        raise GradcheckError(_hessian_table(names, analytic, numeric, bad, atol, rtol))
+    return True
+
+
+def _numerical_hessian(f: Function, xs: list, eps: float, relative: bool) -> np.ndarray:
+    """Central differences of backward()'s gradient, one column per number of the inputs."""
+    gradient = lambda xs: np.array(_flat(analytic_grad(f, xs)))  # noqa: E731
+    columns = []
+    for i, x in enumerate(xs):
+        for j in [None] if type(x) is float else list(np.ndindex(x.shape)):
+            columns.append(_difference(gradient, xs, i, j, eps, relative))
+    return np.array(columns).T
+
+
+def _hessian_table(names, analytic, numeric, bad, atol, rtol) -> str:
+    wrong = [(i, j) for i, row in enumerate(bad) for j, b in enumerate(row) if b]
+    labels = [f"d2f/d{names[i]}d{names[j]}" for i, j in wrong]
+    width = max(8, *map(len, labels))
+    rows = [f"second-derivative check failed for {len(wrong)} of {len(bad) ** 2} entries (atol={atol:g}, "
+            f"rtol={rtol:g}):",
+            f"{'entry':>{width}} {'analytic':>14} {'numeric':>14} {'abs diff':>11} {'rel diff':>11}"]
+    for label, (i, j) in zip(labels, wrong):
+        a, n = float(analytic[i][j]), float(numeric[i][j])
+        d = abs(a - n)
+        rel = d / abs(n) if n else math.inf if d else 0.0
+        rows.append(f"{label:>{width}} {a:>14.8g} {n:>14.8g} {d:>11.3g} {rel:>11.3g}")
+    return "\n".join(rows)
+
+
 def grad_difference(analytic: Sequence[float], numeric: Sequence[float]) -> float:
     """The course's check ||g - g'|| / (||g|| + ||g'||): below 1e-7 is great, above 1e-3 means a bug.
 
@@ -105,8 +151,8 @@ def grad_difference(analytic: Sequence[float], numeric: Sequence[float]) -> floa
     return math.hypot(*(x - y for x, y in zip(a, n))) / (math.hypot(*a) + math.hypot(*n))
 
 
-def _difference(f: Function, xs: list, i: int, j: tuple[int, ...] | None, eps: float, relative: bool) -> float:
-    """The central difference for input i, or for number j (an index tuple) of input i when it is an array."""
+def _difference(evaluate: Callable, xs: list, i: int, j: tuple[int, ...] | None, eps: float, relative: bool):
+    """The central difference of evaluate(inputs) for input i, or for number j (an index tuple) of input i."""
     x = xs[i] if j is None else float(xs[i][j])
     h = eps * abs(x) if relative else 0.0
     if not h:  # not relative, or x too close to 0 for a step relative to it
@@ -120,7 +166,7 @@ def _difference(f: Function, xs: list, i: int, j: tuple[int, ...] | None, eps: f
     else:
         up[i], down[i] = xs[i].copy(), xs[i].copy()
         up[i][j], down[i][j] = x + h, x - h
-    return (_evaluate(f, up) - _evaluate(f, down)) / ((x + h) - (x - h))
+    return (evaluate(up) - evaluate(down)) / ((x + h) - (x - h))
 
 
 def _entry(i: int, j: tuple[int, ...]) -> str:

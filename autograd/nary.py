@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 
 import numpy as np
 
 from . import ops
 from ._numbers import Number, as_const as _as_const, as_number
+from .backward import MANY
 from .broadcast import mismatch, shape_text
 from .value import Value, _as_data, _node
 
@@ -68,13 +69,18 @@ def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | 
     return _node(total, tuple(parents), tuple(local_grads), "dot")
 
 
-def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str) -> Value:
+def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str,
+           local_grads_rule: Callable[..., Sequence] | None = None) -> Value:
     """A new operation's node, from its value and its local derivatives (one per parent): a custom op in one call.
 
     Example, a cube: `record(x.data ** 3, [x], [3 * x.data ** 2], "cube")`. Local derivatives are elementwise:
     backward() gives a parent local * g, g being the node's gradient, summed back to the parent's shape, so the
     shapes of data, each parent and its local derivative must broadcast together (a number fits any). A number
     over an array parent means the same derivative for each of its entries: d(sum of x)/dx_i = 1.
+
+    Second derivatives (backward(create_graph=True)) need the local derivatives as Values: local_grads_rule is a
+    function of the parents that builds them with Value operations, the same numbers as local_grads, e.g.
+    `lambda x: [3 * x * x]` for the cube. Without it, create_graph raises ValueError naming the operation.
     """
     parents, local_grads = list(parents), list(local_grads)
     if not all(type(p) is Value for p in parents):
@@ -92,7 +98,15 @@ def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number]
                              f"{shape_text(local)} do not broadcast together") from None
         if type(data) is float and type(local) is float and type(parent._data) is not float:
             local_grads[i] = np.full(shape, local)  # a number node's general path then fits it to the parent
-    return _node(data, tuple(parents), tuple(local_grads), str(op))
+    if local_grads_rule is not None and not callable(local_grads_rule):
+        raise TypeError(f"record(): local_grads_rule must be a function of the parents, got "
+                        f"{type(local_grads_rule).__name__}")
+    node = _node(data, tuple(parents), tuple(local_grads), str(op))
+    if node._p0 is not None:  # recorded (not in no_grad()): marked as record()'s, with its rule, in _g1
+        if node._p1 is not MANY:  # only the general node layout has room for the rule
+            node._p0, node._g0, node._p1 = node.parents, node.local_grads, MANY
+        node._g1 = local_grads_rule
+    return node
 
 
 def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:

@@ -82,8 +82,8 @@ def power(a, b, m):
     As in PyTorch: dy/da is 0 where b = 0, and dy/db is 0 where a = 0 and b >= 0 (0^b does not change with b).
     """
     y = m.power(a, b)
-    da = m.where(b == 0, 0.0, b * m.power(a, b - 1.0))
-    db = m.where((a == 0) & (b >= 0), 0.0, y * m.log(a))
+    da = m.where(m.equal(b, 0.0), 0.0, b * m.power(a, b - 1.0))
+    db = m.where(m.equal(a, 0.0) & (b >= 0), 0.0, y * m.log(a))
     return y, da, db
 
 
@@ -125,12 +125,18 @@ def matmul(a, b, m=np):
 def _matmul_left(g, a, b):
     # dA for each pair of ranks: matrix-matrix, matrix-vector (an outer product), vector-matrix, vector-vector.
     # Written per case rather than through 2-D reshapes: a vector stays a vector, so numpy calls the matrix-vector
-    # kernel (measured: the cat classifier's X.T @ g went from 0.80 to 0.65 ms, as a product with a (m, 1) matrix)
-    return g @ b.T if b.ndim == 2 else np.outer(g, b) if a.ndim == 2 else g * b
+    # kernel (measured: the cat classifier's X.T @ g went from 0.80 to 0.65 ms, as a product with a (m, 1) matrix).
+    # g, a and b may also be Values (backward(create_graph=True)): only operations a Value has are used.
+    return g @ b.T if b.ndim == 2 else _outer(g, b) if a.ndim == 2 else g * b
 
 
 def _matmul_right(g, a, b):
-    return a.T @ g if a.ndim == 2 else np.outer(a, g) if b.ndim == 2 else g * a
+    return a.T @ g if a.ndim == 2 else _outer(a, g) if b.ndim == 2 else g * a
+
+
+def _outer(u, v):
+    """The outer product of two vectors, as numpy.outer, written so that it works on Values too."""
+    return u.reshape(-1, 1) * v
 
 
 def reduce_sum(x, axis, keepdims: bool, mean: bool):
@@ -146,7 +152,11 @@ def reduce_sum(x, axis, keepdims: bool, mean: bool):
 
 def _spread(g, shape, axis, keepdims, scale):
     if axis is not None and not keepdims:
-        g = np.expand_dims(g, axis)
+        axes = axis if type(axis) is tuple else (axis,)
+        axes = {a % len(shape) for a in axes}
+        g = np.reshape(g, tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    if type(g) is not float and type(g) is not np.ndarray:  # a Value: backward(create_graph=True)
+        return g * np.full(shape, scale)
     out = np.empty(shape)
     np.multiply(g, scale, out=out)  # broadcast into a new array in one C loop (broadcast_to is a slow wrapper)
     return out
@@ -155,6 +165,11 @@ def _spread(g, shape, axis, keepdims, scale):
 def transpose(x):
     """Y = X.T; dY/dX sends G to G.T."""
     return x.T, LinearMap(np.transpose, (), "transpose")
+
+
+def reshape(x, shape):
+    """Y = X reshaped; dY/dX sends G back to X's shape."""
+    return x.reshape(shape), LinearMap(np.reshape, (x.shape,), "reshape back")
 
 
 def _dims(x) -> str:

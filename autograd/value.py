@@ -82,6 +82,11 @@ class Value:
         return () if type(self._data) is float else self._data.shape
 
     @property
+    def ndim(self) -> int:
+        """The number of axes: 0 for a number, as numpy's."""
+        return 0 if type(self._data) is float else self._data.ndim
+
+    @property
     def parents(self) -> tuple[Value, ...]:
         """The Values this one was computed from, in order, repeats kept."""
         p0, p1 = self._p0, self._p1
@@ -102,6 +107,21 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={_short(self._data)}, grad={_short(self.grad)}{label})"
+
+    # Comparisons compare the data, as numpy's and PyTorch's do (a bool, or an array of them), and record nothing:
+    # no gradient flows through a comparison. == and != are not among them: they stay identity, so that a Value
+    # can be a dict key or found in a list; compare v.data for numbers.
+    def __lt__(self, other: Value | Number):
+        return self._data < (other._data if type(other) is Value else other)
+
+    def __le__(self, other: Value | Number):
+        return self._data <= (other._data if type(other) is Value else other)
+
+    def __gt__(self, other: Value | Number):
+        return self._data > (other._data if type(other) is Value else other)
+
+    def __ge__(self, other: Value | Number):
+        return self._data >= (other._data if type(other) is Value else other)
 
     # Arithmetic: +, - and * are written out for speed; the rest take their math from ops.py.
     # Value + Value and Value * Value, most of the nodes of a network, even build their node here: calling _node2
@@ -265,6 +285,29 @@ class Value:
             return _node1(x, self, 1.0, "T")
         y, local = ops.transpose(x)
         return _node(y, (self,), [local], "T")
+
+    def transpose(self, axes: None = None) -> Value:
+        """The transpose, as .T (numpy's np.transpose(v) calls this)."""
+        if axes is not None:
+            raise ValueError("transpose(): only the full transpose (axes=None) is supported; it is v.T")
+        return self.T
+
+    def reshape(self, *shape: int | tuple[int, ...], order: str = "C") -> Value:
+        """The same numbers in a new shape, one node, as numpy's reshape (one axis may be -1; row-major order)."""
+        if order != "C":
+            raise ValueError(f"reshape(): only order='C' (row by row) is supported, got {order!r}")
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        x = self._data
+        try:
+            y, local = ops.reshape(np.asarray(x), shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"reshape{shape!r}: cannot give a Value of shape {_shape(x)} ({np.size(x)} numbers) "
+                             f"that shape") from None
+        if not y.ndim:
+            return _node1(float(y), self, 1.0, "reshape")
+        y.flags.writeable = False
+        return _node(y, (self,), [local], "reshape")
 
     backward = _backward.backward  # the method: root.backward(), one call less than a method calling it
 

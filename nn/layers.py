@@ -4,12 +4,19 @@ Every model takes either one example, a list of n numbers (the course's for loop
 or a batch, a 2-D numpy array X of shape (m, n): one graph whose Values hold arrays over the m examples (the
 course's vectorization). The code is the same for both: z = dot(w, x) + b.
 
+Every parameter and every node a model builds is named as the course writes it, and the names are the Values'
+labels, so drawings show them, and named_parameters() and save files use them:
+- a Neuron, LinearRegression or LogisticRegression: weights w1..wn and bias b, then z = w1 x1 + ... + wn xn + b
+  (one node on one example) and a = g(z);
+- a Layer of neurons in an MLP: the entries of the course's W[l] and b[l], 1-based: w[l]_j,k (layer l, neuron j,
+  input k) and b[l]_j, then z[l]_j and a[l]_j (a Layer alone: w_j,k, b_j, z_j, a_j).
+
 A Layer (and so an MLP) keeps its weights one of two ways, chosen by `matrix`:
 - matrix=False (the default): nout Neurons, one Value per weight, the course's per-neuron picture (week 2's graph,
   micrograd's model). On a batch every Value holds m numbers.
 - matrix=True: one Value W of shape (nout, nin) and one b of shape (nout, 1), the course's W[l] and b[l] from
   week 3 on, computing Z = W A + b and A = g(Z) as one matrix product per layer. In an MLP they are named as the
-  course writes them: W[1], b[1], W[2], ... (named_parameters(), save, load); Z[l] and A[l] are labelled so too.
+  course writes them: W[1], b[1], W[2], ... (a Layer alone: W, b); Z[l] and A[l] are labelled so too.
   Called on a batch X of shape (m, nin), one example per row as everywhere in nn, it returns (m,) for one output
   (else (m, nout)); called with columns=True on A of shape (nin, m), one example per column as the course writes
   it, it returns the course's A[L] of shape (nout, m). The layout is said, never guessed from the shape (m may
@@ -43,9 +50,13 @@ class Neuron(Module):
         _set_neuron(self, draw(init, 1, nin, generator(init, seed))[0], 0.0, activation)
 
     def __call__(self, x: Input) -> Value:
-        z = dot(self.w, _check_input(x, self.nin)) + self.b
+        z = _affine(self.w, self.b, _check_input(x, self.nin), self._z)
         f = ACTIVATIONS[self.activation]
-        return f(z) if f else z
+        if not f:
+            return z
+        a = f(z)
+        a.label = self._a
+        return a
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, {self.activation!r})"
@@ -125,17 +136,9 @@ class MLP(Module):
             A = layer._forward(A)
         return _from_columns(A, columns, one)
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """Every parameter with its name: W[1], b[1], W[2], ... as the course writes them with matrix=True, else
-        dotted names ("layers.0.neurons.2.w.5")."""
-        if not self.matrix:
-            return super().named_parameters()
-        return [(f"{name}[{i}]", p) for i, layer in enumerate(self.layers, 1) for name, p in (("W", layer.W),
-                                                                                                ("b", layer.b))]
-
     def as_neurons(self) -> MLP:
         """The same network with one Value per weight (matrix=False), holding copies of the current numbers, named
-        as entries of the course's matrices: W[1][j,k] (row j, column k of W[1]) and b[1][j].
+        as entries of the course's matrices: w[1]_j,k (row j, column k of W[1], 1-based) and b[1]_j.
 
         Called on one example it builds the course's per-example graph, for a drawing; after backward() there, the
         copy's gradients are the entries of the matrices' gradients on that one example. The copy shares nothing
@@ -145,7 +148,7 @@ class MLP(Module):
                    (np.array([[w.data for w in n.w] for n in layer.neurons]),
                     np.array([[n.b.data] for n in layer.neurons])) for layer in self.layers]
         copy = MLP.__new__(MLP)
-        _set_mlp(copy, weights, [layer.activation for layer in self.layers], False, course_labels=True)
+        _set_mlp(copy, weights, [layer.activation for layer in self.layers], False)
         copy.activation, copy.output_activation, copy.init = self.activation, self.output_activation, self.init
         return copy
 
@@ -170,7 +173,7 @@ class LinearRegression(Module):
         self.b = Value(0.0, label="b")
 
     def __call__(self, x: Input) -> Value:
-        return dot(self.w, _check_input(x, self.nin)) + self.b
+        return _affine(self.w, self.b, _check_input(x, self.nin), "z")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.nin}{', vector=True' if self.vector else ''})"
@@ -180,7 +183,9 @@ class LogisticRegression(LinearRegression):
     """a = sigmoid(w . x + b), the probability of class 1; weights and bias start at zero, as in the course."""
 
     def __call__(self, x: Input) -> Value:
-        return self.logit(x).sigmoid()
+        a = self.logit(x).sigmoid()
+        a.label = "a"
+        return a
 
     def logit(self, x: Input) -> Value:
         """z = w . x + b, the log-odds (for binary_cross_entropy_with_logits)."""
@@ -191,6 +196,27 @@ class LogisticRegression(LinearRegression):
         with no_grad():
             a = self(x).data
         return int(a > 0.5) if type(a) is float else (a > 0.5).astype(int)
+
+
+def _affine(w: list[Value] | Value, b: Value, x: Input, label: str) -> Value:
+    """z = w . x + b, labelled `label`; on one example with weights as Values one node, the course's
+    z = w1 x1 + ... + wn xn + b (a dot of w1..wn, b with x1..xn, 1), else w . x (labelled "wᵀx"), then + b.
+
+    When every x_k is a number, the node's const holds them (x1..xn, the factors of w1..wn; b adds): its local
+    derivatives say the same, but const tells a drawing that the factors are the model's constant inputs, which it
+    draws as such (viz/_notation.py, dot_inputs).
+    """
+    if type(w) is Value or (isinstance(x, np.ndarray) and x.ndim == 2):  # a weight vector, or a batch X
+        wx = dot(w, x)
+        wx.label = "wᵀx"
+        z = wx + b
+    else:
+        n = len(w)
+        z = dot([*w, b], np.append(x, 1.0) if isinstance(x, np.ndarray) else [*x, 1.0])  # an array: checked as one
+        if len(z.parents) == n + 1:  # no x_k was a Value: the parents are w1..wn and b alone
+            z.const = z.local_grads[:n]
+    z.label = label
+    return z
 
 
 def _check_input(x: Input, nin: int) -> Input:
@@ -225,19 +251,22 @@ def _check_activation(name: str) -> str:
     return name
 
 
-def _set_neuron(neuron: Neuron, w: np.ndarray, b: float, activation: str, tag: str = "", row: int = 0) -> None:
-    """Give neuron the weights w and bias b as Values: labelled w1..wn and b, or with a tag ("[1]") as the entries
-    of the course's matrices, W[1][row,k] and b[1][row]."""
+def _set_neuron(neuron: Neuron, w: np.ndarray, b: float, activation: str, tag: str | None = None,
+                row: int = 0) -> None:
+    """Give neuron the weights w and bias b as Values, and the names of its z and a: w1..wn, b, z, a for a neuron
+    of its own; in a layer (tag "[1]" in an MLP, "" alone) the entries of the course's matrices, row j = row + 1:
+    w[1]_j,1..w[1]_j,n, b[1]_j, z[1]_j, a[1]_j."""
     neuron.nin, neuron.activation = len(w), activation
-    names = [f"W{tag}[{row},{k}]" for k in range(len(w))] if tag else [f"w{k + 1}" for k in range(len(w))]
+    j = row + 1
+    names = [f"w{k + 1}" if tag is None else f"w{tag}_{j},{k + 1}" for k in range(len(w))]
     neuron.w = [Value(x, label=name) for x, name in zip(w.tolist(), names)]
-    neuron.b = Value(float(b), label=f"b{tag}[{row}]" if tag else "b")
+    neuron.b = Value(float(b), label="b" if tag is None else f"b{tag}_{j}")
+    neuron._z, neuron._a = ("z", "a") if tag is None else (f"z{tag}_{j}", f"a{tag}_{j}")
 
 
-def _set_layer(layer: Layer, W: np.ndarray, b: np.ndarray, activation: str, matrix: bool, tag: str,
-               course_labels: bool = False) -> None:
+def _set_layer(layer: Layer, W: np.ndarray, b: np.ndarray, activation: str, matrix: bool, tag: str) -> None:
     """Give layer the weights W (nout, nin) and biases b (nout, 1): as one matrix Value W and one b labelled
-    W<tag> and b<tag>, or as Neurons (labelled entry by entry with course_labels)."""
+    W<tag> and b<tag>, or as Neurons labelled entry by entry (w<tag>_j,k, b<tag>_j)."""
     layer.nout, layer.nin = W.shape
     layer.activation, layer.matrix, layer._tag = activation, matrix, tag
     if matrix:
@@ -245,16 +274,15 @@ def _set_layer(layer: Layer, W: np.ndarray, b: np.ndarray, activation: str, matr
         return
     layer.neurons = [Neuron.__new__(Neuron) for _ in range(layer.nout)]
     for j, neuron in enumerate(layer.neurons):
-        _set_neuron(neuron, W[j], b[j, 0], activation, tag if course_labels else "", j)
+        _set_neuron(neuron, W[j], b[j, 0], activation, tag, j)
 
 
-def _set_mlp(mlp: MLP, weights: list[tuple[np.ndarray, np.ndarray]], activations: list[str], matrix: bool,
-             course_labels: bool = False) -> None:
+def _set_mlp(mlp: MLP, weights: list[tuple[np.ndarray, np.ndarray]], activations: list[str], matrix: bool) -> None:
     """Give mlp one layer per (W, b) in weights, in order, the l-th tagged [l] as the course numbers layers."""
     mlp.layers = []
     for l, ((W, b), activation) in enumerate(zip(weights, activations), 1):
         layer = Layer.__new__(Layer)
-        _set_layer(layer, W, b, activation, matrix, f"[{l}]", course_labels)
+        _set_layer(layer, W, b, activation, matrix, f"[{l}]")
         layer.init = None
         mlp.layers.append(layer)
     mlp.nin, mlp.nout, mlp.matrix = mlp.layers[0].nin, mlp.layers[-1].nout, matrix

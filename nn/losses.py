@@ -2,12 +2,17 @@
 
 The output may be one Value for one example, one Value holding a batch (the vectorized graph), or a list of
 per-example Values (the course's for loop). J is a Value holding a float, ready for J.backward().
+
+The nodes are named as the course writes them: each example's loss L (L⁽¹⁾, L⁽²⁾, ... over a list), their mean J;
+on one example there is nothing to average, and L itself is returned (the course's L(a, y)). No node multiplies
+by a label's constant 1 or 0, or subtracts a label 0: a label picks the terms instead.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Union
 
 import numpy as np
@@ -60,7 +65,7 @@ def _bce(a: Value, y) -> Value:
         loss = -(y * np.maximum(log_a, LOG_FLOOR) + (1.0 - y) * np.maximum(log_1_a, LOG_FLOOR))
         slope = (np.where(log_1_a > LOG_FLOOR, np.divide(1.0 - y, one_minus_a), 0.0)
                  - np.where(log_a > LOG_FLOOR, np.divide(y, x), 0.0))
-    return record(loss, [a], [slope], "bce")
+    return record(loss, [a], [slope], "bce", local_grads_rule=partial(_bce_slope, y))
 
 
 def _bce_logits(z: Value, y) -> Value:
@@ -74,7 +79,23 @@ def _bce_logits(z: Value, y) -> Value:
         slope = (1.0 - y) * up - y * down  # = sigmoid(x) - y, without cancelling when y is 0 or 1
     if type(x) is float:
         loss, slope = float(loss), float(slope)
-    return record(loss, [z], [slope], "bce_logits")
+    return record(loss, [z], [slope], "bce_logits", local_grads_rule=partial(_bce_logits_slope, y))
+
+
+def _bce_slope(y, a: Value) -> list[Value]:
+    """dL/da as a Value of a, for second derivatives (the clamp of each log at LOG_FLOOR is not in it: it only acts
+    within e^-100 of 0 or 1)."""
+    if isinstance(y, float) and y in (0.0, 1.0):  # one label: one term, no multiplication by 0 or 1
+        return [1.0 / (1.0 - a) if y == 0.0 else -1.0 / a]
+    return [(1.0 - y) / (1.0 - a) - y / a]
+
+
+def _bce_logits_slope(y, z: Value) -> list[Value]:
+    """dL/dz = sigmoid(z) - y as a Value of z, for second derivatives; as (1 - y) sigmoid(z) - y sigmoid(-z), which
+    does not cancel when y is 0 or 1."""
+    if isinstance(y, float) and y in (0.0, 1.0):
+        return [z.sigmoid() if y == 0.0 else -(-z).sigmoid()]
+    return [(1.0 - y) * z.sigmoid() - y * (-z).sigmoid()]
 
 
 def _weighted(weight, loss):
@@ -83,25 +104,44 @@ def _weighted(weight, loss):
 
 
 def _squared_error(pred, y):
-    d = pred - y
+    """(y_hat - y)^2 as d*d, d = y_hat - y; a label of 0 (every label, on a batch) subtracts nothing."""
+    d = pred if not np.any(y) else pred - y
     return d * d
 
 
 def _hinge(z, y):
+    """max(0, 1 - t z), t = 2y - 1: 1 - z for a label 1 and 1 + z for a label 0 (every label, on a batch), so that
+    no node multiplies by t = 1 or -1; mixed labels multiply by their t, one array."""
+    if np.all(y == 1):
+        return (1.0 - z).relu()
+    if np.all(y == 0):
+        return (1.0 + z).relu()
     return (1.0 - (2.0 * y - 1.0) * z).relu()
 
 
 def _mean(loss: Callable, out: Output, y: Labels) -> Value:
-    """J = (1/m) sum_i loss(out_i, y_i) over a batch Value, a list of per-example Values, or one example."""
+    """J = (1/m) sum_i loss(out_i, y_i) over a batch Value or a list of per-example Values; on one example L itself."""
     if isinstance(out, Value):
         if type(out.data) is float:
-            return loss(out, _one_label(y)).mean()
-        return loss(out, _labels(y, len(out.data))).mean()
+            return _named(loss(out, _one_label(y)), "L")
+        return _named(_named(loss(out, _labels(y, len(out.data))), "L").mean(), "J")
     if isinstance(out, (list, tuple)) and out and all(isinstance(o, Value) and type(o.data) is float for o in out):
         labels = _labels(y, len(out)).tolist()
-        return autograd.sum([loss(o, t) for o, t in zip(out, labels)]) / len(out)
+        losses = [_named(loss(o, t), "L" + _superscript(i)) for i, (o, t) in enumerate(zip(out, labels), 1)]
+        return _named(_named(autograd.sum(losses), "ΣL") / len(out), "J")
     raise TypeError("a loss takes the model's output: a Value (one example or a batch) or a non-empty list of "
                     f"one-number Values (one per example); got {type(out).__name__}")
+
+
+def _named(node: Value, label: str) -> Value:
+    """node, labelled with the course's name for it (L, J)."""
+    node.label = label
+    return node
+
+
+def _superscript(i: int) -> str:
+    """The course's example index (i) as a superscript: ⁽¹²⁾."""
+    return "⁽" + str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + "⁾"
 
 
 def _one_label(y) -> float:

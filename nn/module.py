@@ -3,13 +3,17 @@
     model.save("cat.json")      # atomic: a temporary file, then a rename (through a symbolic link to its target)
     model.load("cat.json")      # checks the whole file first; on any error the model is left as it was
 
-The file is plain JSON (never pickle, which runs code when loaded):
+The file is plain JSON (never pickle, which runs code when loaded), each parameter under its name as
+named_parameters() gives it, the course's (w1, b; w[1]_2,1 and b[1]_2 in an MLP, W[1] with matrix=True):
 
-    {"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
-     "parameters": {"w.0": 0.0123, ..., "b": -0.01}}
+    {"format": "chainrule.nn", "version": 2, "model": "LogisticRegression",
+     "parameters": {"w1": 0.0123, ..., "b": -0.01}}
 
 A parameter holding a vector (LogisticRegression(n, vector=True)) is saved as a list: "w": [0.0123, ...]; a matrix
 (MLP(..., matrix=True)) as a list of its rows: "W[1]": [[0.0123, ...], ...].
+
+Version 1 files, which named parameters by their attribute paths ("w.0", "layers.0.neurons.2.b"), still load:
+their names are read as the attribute paths of the model's parameters. Version 2 names them as above.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import numpy as np
 from autograd import Value, no_grad
 from autograd.files import read_regular, write_atomic
 
-FORMAT, VERSION = "chainrule.nn", 1
+FORMAT, VERSION = "chainrule.nn", 2
+READS = (1, 2)  # version 1: names were attribute paths ("layers.0.neurons.2.w.5"); 2: labels ("w[1]_3,6")
 KEYS = ("format", "version", "model", "parameters")  # a file's top level, all of it
 
 
@@ -31,10 +36,13 @@ class Module:
     """A model: finds its parameters (Values, lists of Values, sub-Modules) among its public attributes."""
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """Every parameter with its dotted name ("layers.0.neurons.2.w.5"), each once, in attribute order."""
-        found: list = []
-        _find(self, "", found, named=True)
-        return _first_of_each(found, [p for _, p in found])
+        """Every parameter with its name, each once, in attribute order: its label ("w1", "w[1]_3,6", "W[1]") when
+        every parameter has a label of its own (as in every nn model), else its attribute path ("layers.0.w.5")."""
+        found = _paths(self)
+        labels = [p.label for _, p in found]
+        if all(labels) and len(set(labels)) == len(labels):
+            return [(p.label, p) for _, p in found]
+        return found
 
     def parameters(self) -> list[Value]:
         """Every parameter, each once, in attribute order."""
@@ -86,15 +94,24 @@ class Module:
         """
         named = self.named_parameters()
         shapes = {name: None if type(p.data) is float else p.data.shape for name, p in named}
-        model, limit = type(self).__name__, _size_limit(shapes)
+        old = {dotted: name for (dotted, _), (name, _) in zip(_paths(self), named)}  # version 1's names: ours
+        model = type(self).__name__
+        limit = _size_limit({max(dotted, name, key=len): shapes[name] for dotted, name in old.items()})
         raw = read_regular(path, limit)
         if len(raw) > limit:
             raise ValueError(_escaped(f"cannot load {os.fspath(path)!r} into {model}: the file is larger than the "
                                       f"{limit} bytes a {model} file can need: not a file of this model?"))
-        values = _parse_state(raw, path, model, shapes)
+        values = _parse_state(raw, path, model, shapes, old)
         for (_, p), x in zip(named, values):
             p.data = x
         return self
+
+
+def _paths(module: Module) -> list[tuple[str, Value]]:
+    """Every parameter with its attribute path ("layers.0.neurons.2.w.5"), each once: the names of version 1 files."""
+    found: list = []
+    _find(module, "", found, named=True)
+    return _first_of_each(found, [p for _, p in found])
 
 
 def _find(obj, path: str, found: list, named: bool) -> None:
@@ -123,11 +140,12 @@ def _first_of_each(items: list, values: list[Value]) -> list:
     return [item for item, i in zip(items, ids) if not (i in seen or seen.add(i))]
 
 
-def _parse_state(raw: bytes, path, model: str, sizes: dict[str, tuple[int, ...] | None]) -> list[float | np.ndarray]:
-    """The parameter values in `sizes` order (None: a number, else an array's shape), from a saved file's bytes;
-    ValueError naming any problem."""
+def _parse_state(raw: bytes, path, model: str, sizes: dict[str, tuple[int, ...] | None],
+                 old: dict[str, str]) -> list[float | np.ndarray]:
+    """The parameter values in `sizes` order (None: a number, else an array's shape), from a saved file's bytes,
+    a version 1 file's names read through old (attribute path: name); ValueError naming any problem."""
     try:
-        return _check_state(_read_json(raw), model, sizes)
+        return _check_state(_read_json(raw), model, sizes, old)
     except _BadFile as e:
         raise ValueError(_escaped(f"cannot load {os.fspath(path)!r} into {model}: {e}")) from None
 
@@ -162,12 +180,14 @@ def _read_json(raw: bytes):
         raise _BadFile(f"not valid JSON (corrupt or truncated?): {e}") from None
 
 
-def _check_state(state, model: str, sizes: dict[str, tuple[int, ...] | None]) -> list[float | np.ndarray]:
+def _check_state(state, model: str, sizes: dict[str, tuple[int, ...] | None],
+                 old: dict[str, str]) -> list[float | np.ndarray]:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise _BadFile(f"not a chainrule model file (expected \"format\": \"{FORMAT}\")")
     version = state.get("version")
-    if type(version) is not int or version != VERSION:  # True == 1 == 1.0 in Python, but not in the format
-        raise _BadFile(f"format version {version!r:.40}; this chainrule reads version {VERSION}")
+    if type(version) is not int or version not in READS:  # True == 1 == 1.0 in Python, but not in the format
+        raise _BadFile(f"format version {version!r:.40}; this chainrule reads versions "
+                       f"{', '.join(map(str, READS))}")
     unknown = [repr(key) for key in state if key not in KEYS]
     if unknown:
         raise _BadFile(f"unknown top-level key{'s' if len(unknown) > 1 else ''} {_few(unknown)}; a model file has "
@@ -177,11 +197,13 @@ def _check_state(state, model: str, sizes: dict[str, tuple[int, ...] | None]) ->
     params = state.get("parameters")
     if not isinstance(params, dict):
         raise _BadFile("\"parameters\" is missing or not an object of name: number")
+    if version == 1 and params and all(name in old for name in params):  # attribute paths, as version 1 wrote
+        params = {old[name]: x for name, x in params.items()}
     missing = [n for n in sizes if n not in params]
     unknown = [n for n in params if n not in sizes]
     if missing or unknown:
-        split = [n for n in missing if any(u.startswith(n + ".") for u in unknown)]
-        joined = [n for n in unknown if any(m.startswith(n + ".") for m in missing)]
+        split = [n for n in missing if any(_entry_of(u, n) for u in unknown)]
+        joined = [n for n in unknown if any(_entry_of(m, n) for m in missing)]
         hint = (f" (the file keeps {split[0]} as separate numbers, the model as one vector: was it saved with "
                 "vector=False?)" if split else f" (the file keeps {joined[0]} as one vector, the model as separate "
                 "numbers: was it saved with vector=True?)" if joined else "")
@@ -225,6 +247,12 @@ def _number(x, name: str) -> float:
     if not math.isfinite(value):
         raise _BadFile(f"parameter {name} is {x!r:.40}, not a finite number")
     return value
+
+
+def _entry_of(name: str, vector: str) -> bool:
+    """Whether name is one of the separate numbers that a vector named so would hold: w1 or w.0 of w."""
+    rest = name[len(vector):] if name.startswith(vector) else ""
+    return rest[:1] == "." or rest.isdigit()
 
 
 def _few(names: list[str]) -> str:

@@ -3,25 +3,35 @@
     history = fit(model, X, y, loss=binary_cross_entropy, optimizer=SGD(model.parameters(), lr=0.005),
                   iterations=2000, print_every=100)
     history.cost[1900], history.accuracy[-1]
-    history.plot("out/cost.png")
+    history.plot("out/cost.png")    # or history.plot() on matplotlib's current figure
+    history                         # in Jupyter: the cost curve, inline
 """
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
 
 from autograd import Value
+from autograd.files import write_atomic
 
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge
 from .module import Module
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 # The classifiers' losses, and the output above which each predicts class 1 (a > 0.5, as the course; z > 0).
 THRESHOLDS = {binary_cross_entropy: 0.5, binary_cross_entropy_with_logits: 0.0, hinge: 0.0}
+PLOT_FORMATS = ("png", "svg", "pdf")
 
 
 @dataclass(repr=False)
@@ -32,27 +42,73 @@ class History:
     cost: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
 
-    def plot(self, path: str | os.PathLike, title: str = "") -> None:
-        """Save the cost curve (cost J against iteration) as an image, PNG by the path's extension."""
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:
-            raise ImportError("History.plot() draws with matplotlib, which is not installed; install it with "
-                              "pip install 'chainrule[plot]' (or pip install matplotlib)") from None
+    def plot(self, path: str | os.PathLike | None = None, title: str = "",
+             ax: Axes | None = None) -> Path | Axes:
+        """Draw the cost curve (cost J against iteration): saved to path, or drawn on ax or on matplotlib's current
+        Axes; returns the path written or the Axes drawn on.
+
+        path: a .png, .svg or .pdf file, written whole or not at all (autograd.files.write_atomic). Without path or
+        ax the curve goes on pyplot's current Axes (a new figure if there is none), which a notebook shows inline.
+        """
+        Figure = _matplotlib_figure()
         if not self.cost:
             raise ValueError("the history is empty: there is no cost curve to plot")
+        if path is None:
+            if ax is None:
+                import matplotlib.pyplot as plt
+                ax = plt.gca()
+            self._draw(ax, title)
+            return ax
+        if ax is not None:
+            raise ValueError("give plot() a path to save the curve to, or an ax to draw it on, not both")
+        path = Path(path)
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in PLOT_FORMATS:
+            raise ValueError(f"cannot tell the image format of {str(path)!r}: end the file name with "
+                             f"{', '.join('.' + f for f in PLOT_FORMATS)}")
+        write_atomic(path, self._image(Figure, title, fmt))
+        return path
+
+    def _repr_png_(self) -> bytes | None:
+        """The cost curve as a PNG, which Jupyter shows for a History ending a cell; None (the repr shows instead)
+        without matplotlib or before any iteration."""
+        try:
+            Figure = _matplotlib_figure()
+        except ImportError:
+            return None
+        return self._image(Figure, self._summary(), "png") if self.cost else None
+
+    def _image(self, Figure, title: str, fmt: str) -> bytes:
+        """The cost curve drawn on a figure of its own (no pyplot), as the bytes of a PNG, SVG or PDF file."""
         fig = Figure(figsize=(6, 4), layout="constrained")
-        ax = fig.subplots()
-        ax.plot(self.cost)
+        self._draw(fig.subplots(), title)
+        image = io.BytesIO()
+        fig.savefig(image, format=fmt, dpi=100)
+        return image.getvalue()
+
+    def _draw(self, ax, title: str) -> None:
+        """The cost curve on ax, with the axes labelled as the course's."""
+        ax.plot(self.cost, marker="o" if len(self.cost) == 1 else None)  # a single point is no line
         ax.set(xlabel="iteration", ylabel="cost J", title=title)
         ax.grid(alpha=0.3)
-        fig.savefig(path, dpi=100)
+
+    def _summary(self) -> str:
+        """"2000 iterations, cost 0.693147 -> 0.137416, accuracy 99.04%": what repr() says of a non-empty history."""
+        acc = f", accuracy {100 * self.accuracy[-1]:.2f}%" if self.accuracy else ""
+        return f"{len(self.cost)} iterations, cost {self.cost[0]:.6f} -> {self.cost[-1]:.6f}{acc}"
 
     def __repr__(self) -> str:
-        if not self.cost:
-            return "History(0 iterations)"
-        acc = f", accuracy {100 * self.accuracy[-1]:.2f}%" if self.accuracy else ""
-        return f"History({len(self.cost)} iterations, cost {self.cost[0]:.6f} -> {self.cost[-1]:.6f}{acc})"
+        return f"History({self._summary()})" if self.cost else "History(0 iterations)"
+
+
+def _matplotlib_figure():
+    """matplotlib's Figure class, or an ImportError saying how to install matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("History.plot() draws with matplotlib, which is not installed; install it with "
+                          "pip install 'chainrule[plot]' (or pip install matplotlib)") from None
+    return Figure
 
 
 def accuracy(predictions: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
@@ -72,8 +128,9 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     Each step: optimizer.zero_grad(); J = loss(model(batch), labels); J.backward(); optimizer.step().
     vectorized=True builds one graph over the whole batch; False builds one graph per example, the course's for
     loop (slow: for comparison). batch_size None uses all m examples every step, else mini-batches from a shuffle
-    by `seed`. print_every=k prints the cost every k iterations, as the course; a progress bar shows on a terminal
-    when a run lasts over two seconds. Bad input raises ValueError before any work.
+    by `seed`. print_every=k prints the cost every k iterations, as the course. A progress bar shows once a run has
+    lasted two seconds, on a terminal or in a notebook (see _progress_bar), never in CI. Bad input raises ValueError
+    before any work.
 
     The model has one output: a Value, or a list of one Value (Layer(n, 1)), which trains as that Value, as PyTorch
     trains Linear(n, 1). A model returning anything else raises TypeError at the first step, before any update.
@@ -93,8 +150,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     batches = _batches(len(y), batch_size, seed)
     is_one = y == 1.0
     history = History()
-    with tqdm(range(iterations), desc="fit", unit="it", delay=2.0, disable=None if progress else True,
-              leave=False) as bar:
+    with _progress_bar(iterations, progress) as bar:
         postfix_every = max(1, iterations // 100)
         for i in bar:
             idx = next(batches)
@@ -118,6 +174,30 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             if not bar.disable and i % postfix_every == 0:
                 bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
     return history
+
+
+def _progress_bar(iterations: int, wanted: bool) -> tqdm:
+    """fit's progress bar over range(iterations): a widget in a Jupyter notebook (tqdm.notebook, as tqdm.auto picks),
+    or text there without ipywidgets; text on a terminal. None at all when not wanted, when the environment
+    variable CI is set (as CI services do), or when the output is a file or a pipe (a log)."""
+    options = {"desc": "fit", "unit": "it", "delay": 2.0, "leave": False}
+    if not wanted or os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return tqdm(range(iterations), disable=True)
+    if not _in_notebook():
+        return tqdm(range(iterations), disable=None, **options)  # None: shown only when stderr is a terminal
+    try:
+        import ipywidgets  # noqa: F401  tqdm.notebook's bar is one of its widgets
+    except ImportError:  # a text bar: a notebook redraws it in place at each carriage return, as a terminal does
+        return tqdm(range(iterations), disable=False, **options)
+    from tqdm.notebook import tqdm as notebook_tqdm
+    return notebook_tqdm(range(iterations), **options)
+
+
+def _in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel, whose output goes to a notebook (a plain script never imports IPython)."""
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
+    return shell is not None and "IPKernelApp" in shell.config
 
 
 def _one_output(out, model: Module) -> Value:

@@ -1,8 +1,11 @@
 """The demos run, print what they show, and find what they claim (cat_classifier: see test_nn_cat.py)."""
 
+import re
+import xml.etree.ElementTree as ET
+
 import pytest
 
-from demos import house_prices, moons_mlp, vectorization
+from demos import house_prices, logistic_graph, moons_mlp, vectorization
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +31,36 @@ def test_moons_mlp_reaches_100_percent(tmp_path):
 def test_vectorization_four_ways_agree_to_1e_12(capsys):
     assert vectorization.main() <= 1e-12
     assert "The same gradient to 1e-12: yes" in capsys.readouterr().out
+
+
+def svg_lines(path):
+    """The text of every line of an SVG drawing."""
+    return [t.text for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_logistic_graph_draws_the_courses_slide_before_and_after_backward_and_checks_dz(tmp_path, capsys):
+    written = logistic_graph.main(out_dir=str(tmp_path / "pictures"))
+    assert written["worst"] <= 1e-12
+    out = capsys.readouterr().out
+    assert "dz = a - y" in out and "dw1 = x1 dz" in out and "All agree to 1e-12." in out
+    x1, x2 = re.search(r"x1 = (\S+), x2 = (\S+),", out).groups()
+    before, after = svg_lines(written["before"]), svg_lines(written["after"])
+    for lines in (before, after):
+        heads = [line for line in lines if " = " in line and not line.startswith(("dL/", "dz/", "da/"))]
+        assert "z = w1*x1 + w2*x2 + b" in heads and "a = sigmoid(z)" in heads and "L = bce(a)" in heads
+        assert f"x1 = {float(x1):.4g}" in heads and f"x2 = {float(x2):.4g}" in heads
+        assert not [line for line in lines if re.search(r"(^|[ (])[01]\*|mean|^J ", line)]  # no 1*x, no mean
+    assert not [line for line in before if line.startswith("dL/")]  # values only, before backward()
+    assert {"dL/dz", "dL/dw1", "dL/dw2", "dL/db", "dL/da"} <= {line.split(" = ")[0] for line in after}
+    _, nodes, x, y = logistic_graph.course_graph()
+    nodes["L"].backward()
+    for _, course, ours in logistic_graph.course_shorthand(nodes, x, y):
+        assert ours == pytest.approx(course, rel=1e-12)
+
+
+def test_logistic_graph_fails_loudly_when_a_gradient_disagrees_with_the_course(tmp_path, monkeypatch):
+    shorthand = logistic_graph.course_shorthand
+    monkeypatch.setattr(logistic_graph, "course_shorthand",
+                        lambda *args: [(f, c, o * (1 + 1e-9)) for f, c, o in shorthand(*args)])
+    with pytest.raises(AssertionError, match="differ from the course's formulas by 1.0e-09"):
+        logistic_graph.main(out_dir=str(tmp_path))

@@ -70,10 +70,14 @@ def test_cross_entropy_at_probabilities_0_and_1_warns_nothing(form):
 @pytest.mark.parametrize("loss, op", [(nn.binary_cross_entropy, "bce"), (nn.binary_cross_entropy_with_logits,
                                                                          "bce_logits")])
 def test_each_cross_entropy_is_one_node_named_for_drawings(loss, op):
-    """The course's L(a, y) box: one node per example (per batch), named as drawings show it."""
-    for out, y in ((Value(0.5), 1.0), (Value(np.array([0.5, 0.25])), [1.0, 0.0])):
-        J = loss(out, y)
-        assert J.op == "mean" and J.parents[0].op == op and J.parents[0].parents == (out,)
+    """The course's L(a, y) box: one node per example (per batch), named as drawings show it; on one example it is
+    the result (nothing to average), over a batch J = mean(L)."""
+    L = loss(Value(0.5), 1.0)
+    assert (L.label, L.op, L.parents[0].data) == ("L", op, 0.5)
+    out = Value(np.array([0.5, 0.25]))
+    J = loss(out, [1.0, 0.0])
+    assert (J.label, J.op) == ("J", "mean") and J.parents[0].op == op and J.parents[0].parents == (out,)
+    assert J.parents[0].label == "L"
 
 
 def test_the_messages_name_the_mistake_and_how_to_fix_it():

@@ -71,8 +71,9 @@ def test_the_per_neuron_copy_is_the_same_network_named_entry_by_entry():
     model = flower_model()
     copy = model.as_neurons()
     assert not copy.matrix and len(copy.parameters()) == 4 * 2 + 4 + 4 + 1
-    assert [w.label for w in copy.layers[0].neurons[3].w] == ["W[1][3,0]", "W[1][3,1]"]
-    assert copy.layers[1].neurons[0].b.label == "b[2][0]"
+    assert [w.label for w in copy.layers[0].neurons[3].w] == ["w[1]_4,1", "w[1]_4,2"]  # W[1]'s row 4, 1-based
+    assert copy.layers[1].neurons[0].b.label == "b[2]_1"
+    assert [name for name, _ in copy.named_parameters()][:3] == ["w[1]_1,1", "w[1]_1,2", "b[1]_1"]
     assert copy.layers[0].neurons[3].w[1].data == model.layers[0].W.data[3, 1]
     X, _ = nn.make_flower()
     np.testing.assert_allclose(copy(X).data, model(X).data, rtol=1e-15)

@@ -8,6 +8,7 @@ import re
 import signal
 import socket
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,11 +23,26 @@ def state(model):
     return [p.data for p in model.parameters()]
 
 
-def test_parameter_names_follow_the_attributes():
-    assert [name for name, _ in nn.LogisticRegression(2).named_parameters()] == ["w.0", "w.1", "b"]
-    names = [name for name, _ in nn.MLP(2, [3, 1], seed=0).named_parameters()]
-    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
-    assert names[-1] == "layers.1.neurons.0.b"
+def test_parameter_names_are_the_courses_and_their_labels():
+    assert [name for name, _ in nn.LogisticRegression(2).named_parameters()] == ["w1", "w2", "b"]
+    assert [name for name, _ in nn.Neuron(2).named_parameters()] == ["w1", "w2", "b"]
+    named = nn.MLP(2, [3, 1], seed=0).named_parameters()
+    names = [name for name, _ in named]
+    assert names[:3] == ["w[1]_1,1", "w[1]_1,2", "b[1]_1"]  # layer 1, neuron 1, input k: W[1]'s entry (1, k)
+    assert names[-3:] == ["w[2]_1,2", "w[2]_1,3", "b[2]_1"]
+    assert len(set(names)) == len(names) == 13 and all(p.label == name for name, p in named)
+    assert [n for n, _ in nn.Layer(2, 2).named_parameters()] == ["w_1,1", "w_1,2", "b_1", "w_2,1", "w_2,2", "b_2"]
+    assert [n for n, _ in nn.MLP(2, [3, 1], matrix=True).named_parameters()] == ["W[1]", "b[1]", "W[2]", "b[2]"]
+
+
+def test_parameters_without_labels_of_their_own_are_named_by_their_attributes():
+    class Two(nn.Module):
+        def __init__(self, same):
+            self.w = [Value(1.0, label="w"), Value(2.0, label="w" if same else "")]
+            self.b = Value(0.0, label="b")
+
+    assert [name for name, _ in Two(same=True).named_parameters()] == ["w.0", "w.1", "b"]
+    assert [name for name, _ in Two(same=False).named_parameters()] == ["w.0", "w.1", "b"]
     assert len(nn.MLP(2, [16, 16, 1]).parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1 == 337
 
 
@@ -57,8 +73,8 @@ def test_the_file_is_json_with_a_format_version(tmp_path):
     model.b.data = -0.25
     model.save(tmp_path / "m.json")
     data = json.loads((tmp_path / "m.json").read_text())
-    assert data == {"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
-                    "parameters": {"w.0": 0.0, "w.1": 0.0, "b": -0.25}}
+    assert data == {"format": "chainrule.nn", "version": 2, "model": "LogisticRegression",
+                    "parameters": {"w1": 0.0, "w2": 0.0, "b": -0.25}}
 
 
 def test_save_replaces_the_file_atomically_and_leaves_no_temporary_file(tmp_path):
@@ -75,13 +91,13 @@ def test_a_failed_save_keeps_the_old_file(tmp_path):
     model.save(path)
     before = path.read_bytes()
     model.w[1].data = float("nan")
-    with pytest.raises(ValueError, match="w.1"):
+    with pytest.raises(ValueError, match="parameter w2 holds nan"):
         model.save(path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.json"]
 
 
 def good_file(model) -> dict:
-    return {"format": "chainrule.nn", "version": 1, "model": type(model).__name__,
+    return {"format": "chainrule.nn", "version": 2, "model": type(model).__name__,
             "parameters": {name: 0.5 for name, _ in model.named_parameters()}}
 
 
@@ -96,18 +112,19 @@ def edit(change):
 CORRUPT = {
     "empty": (lambda m: b"", "not valid JSON"),
     "truncated": (lambda m: json.dumps(good_file(m)).encode()[:40], "not valid JSON"),
-    "not json": (lambda m: b"w.0 = 0.5", "not valid JSON"),
+    "not json": (lambda m: b"w1 = 0.5", "not valid JSON"),
     "not utf-8": (lambda m: b"\xff\xfe\x00garbage", "not valid JSON"),
     "a list": (lambda m: b"[1, 2, 3]", "not a chainrule model file"),
     "wrong format": (edit(lambda d: d.update(format="pickle")), "not a chainrule model file"),
     "no version": (edit(lambda d: d.pop("version")), "version None"),
-    "future version": (edit(lambda d: d.update(version=2)), "version 2"),
+    "future version": (edit(lambda d: d.update(version=3)), "version 3; this chainrule reads versions 1, 2"),
     "other model": (edit(lambda d: d.update(model="LinearRegression")), "'LinearRegression'"),
     "no parameters": (edit(lambda d: d.pop("parameters")), "parameters"),
     "parameters a list": (edit(lambda d: d.update(parameters=[0.5, 0.5, 0.5])), "parameters"),
-    "a missing name": (edit(lambda d: d["parameters"].pop("w.1")), "missing w.1"),
-    "an unknown name": (edit(lambda d: d["parameters"].update({"w.9": 1.0})), "unknown w.9"),
-    "a renamed name": (edit(lambda d: d["parameters"].update({"W.0": d["parameters"].pop("w.0")})), "missing w.0"),
+    "a missing name": (edit(lambda d: d["parameters"].pop("w2")), "missing w2"),
+    "an unknown name": (edit(lambda d: d["parameters"].update({"w9": 1.0})), "unknown w9"),
+    "a renamed name": (edit(lambda d: d["parameters"].update({"W1": d["parameters"].pop("w1")})), "missing w1"),
+    "version 1's name": (edit(lambda d: d["parameters"].update({"w.0": d["parameters"].pop("w1")})), "missing w1"),
     "a string": (edit(lambda d: d["parameters"].update({"b": "0.5"})), "not a number"),
     "null": (edit(lambda d: d["parameters"].update({"b": None})), "not a number"),
     "true": (edit(lambda d: d["parameters"].update({"b": True})), "not a number"),
@@ -193,7 +210,7 @@ def test_a_corrupt_weight_vector_is_refused_and_the_model_kept(tmp_path, case):
 
 def test_a_weight_vector_file_does_not_load_into_separate_weights(tmp_path):
     vector_model([1.0, 2.0]).save(tmp_path / "v.json")
-    with pytest.raises(ValueError, match="missing w.0, w.1; unknown w"):
+    with pytest.raises(ValueError, match="missing w1, w2; unknown w"):
         nn.LogisticRegression(2).load(tmp_path / "v.json")
 
 
@@ -225,11 +242,12 @@ def test_loading_across_vector_and_separate_weights_says_which_is_which(tmp_path
         nn.LogisticRegression(2).load(tmp_path / "vector.json")
 
 
-@pytest.mark.parametrize("version", [True, 1.0, "1", [1], 1.5, 0])
-def test_the_version_must_be_the_integer_1(tmp_path, version):
+@pytest.mark.parametrize("version", [True, 1.0, 2.0, "1", [1], 1.5, 0, 3])
+def test_the_version_must_be_the_integer_1_or_2(tmp_path, version):
     model = nn.LogisticRegression(2)
     (tmp_path / "v.json").write_text(json.dumps({**good_file(model), "version": version}))
-    with pytest.raises(ValueError, match=f"format version {re.escape(repr(version))}; this chainrule reads version 1"):
+    with pytest.raises(ValueError, match=f"format version {re.escape(repr(version))}; this chainrule reads versions "
+                                         "1, 2"):
         model.load(tmp_path / "v.json")
     assert state(model) == [0.0, 0.0, 0.0]
 
@@ -369,3 +387,50 @@ def test_a_file_name_with_control_characters_is_escaped_in_the_message(tmp_path)
     message = str(error.value)
     message.encode("utf-8")
     assert message.isprintable() and "\\x1b[2J\\udcff.json" in message
+
+
+DATA = Path(__file__).parent / "data"  # files written by save() before version 2, by the code of that time
+
+
+def test_a_version_1_file_named_by_attribute_paths_still_loads():
+    mlp = nn.MLP(2, [2, 1], seed=5).load(DATA / "v1_mlp_2_2_1.json")
+    saved = json.loads((DATA / "v1_mlp_2_2_1.json").read_text())["parameters"]
+    assert saved["layers.0.neurons.1.w.0"] == -0.6491614679377623  # layer 1, neuron 2, input 1
+    assert dict((name, p.data) for name, p in mlp.named_parameters()) == {
+        "w[1]_1,1": saved["layers.0.neurons.0.w.0"], "w[1]_1,2": saved["layers.0.neurons.0.w.1"],
+        "b[1]_1": saved["layers.0.neurons.0.b"], "w[1]_2,1": -0.6491614679377623,
+        "w[1]_2,2": saved["layers.0.neurons.1.w.1"], "b[1]_2": saved["layers.0.neurons.1.b"],
+        "w[2]_1,1": saved["layers.1.neurons.0.w.0"], "w[2]_1,2": saved["layers.1.neurons.0.w.1"],
+        "b[2]_1": saved["layers.1.neurons.0.b"]}
+    logistic = nn.LogisticRegression(2).load(DATA / "v1_logistic_2.json")
+    assert [(name, p.data) for name, p in logistic.named_parameters()] == [("w1", 0.25), ("w2", -0.5), ("b", 0.125)]
+    layer = nn.Layer(2, 2, seed=9).load(DATA / "v1_layer_2_2.json")
+    assert [p.data for p in layer.parameters()] == list(
+        json.loads((DATA / "v1_layer_2_2.json").read_text())["parameters"].values())
+
+
+def test_a_version_1_file_saved_again_is_version_2_with_the_courses_names(tmp_path):
+    model = nn.LogisticRegression(2).load(DATA / "v1_logistic_2.json")
+    model.save(tmp_path / "again.json")
+    data = json.loads((tmp_path / "again.json").read_text())
+    assert data["version"] == 2 and data["parameters"] == {"w1": 0.25, "w2": -0.5, "b": 0.125}
+    assert [p.data for p in nn.LogisticRegression(2).load(tmp_path / "again.json").parameters()] == [0.25, -0.5, 0.125]
+
+
+def test_version_2_names_in_a_version_1_file_and_the_reverse_are_refused_by_name(tmp_path):
+    old = json.loads((DATA / "v1_logistic_2.json").read_text())
+    (tmp_path / "v2.json").write_text(json.dumps({**old, "version": 2}))  # attribute paths in a version 2 file
+    model = nn.LogisticRegression(2)
+    with pytest.raises(ValueError, match="missing w1, w2; unknown w.0, w.1"):
+        model.load(tmp_path / "v2.json")
+    assert state(model) == [0.0, 0.0, 0.0]
+
+
+def test_matrix_and_per_neuron_mlps_round_trip_under_the_courses_names(tmp_path):
+    for matrix in (False, True):
+        saved = nn.MLP(3, [4, 2], seed=1, matrix=matrix)
+        saved.save(tmp_path / "m.json")
+        names = list(json.loads((tmp_path / "m.json").read_text())["parameters"])
+        assert names == [name for name, _ in saved.named_parameters()]
+        loaded = nn.MLP(3, [4, 2], seed=2, matrix=matrix).load(tmp_path / "m.json")
+        assert all(np.array_equal(a, b) for a, b in zip(state(loaded), state(saved)))

@@ -1,6 +1,9 @@
 """fit(): the training loop, its history and cost curve, and the errors it raises before doing any work."""
 
+import contextlib
+import io
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -171,3 +174,158 @@ def test_a_model_that_returns_something_else_is_refused_before_any_update():
         with pytest.raises(TypeError, match="fit trains a model with one output: .* returned a list of 2"):
             train(model, X, y, vectorized=vectorized)
     assert [p.data for p in model.parameters()] == before
+
+
+def trained_history():
+    X, y = blobs()
+    return train(nn.LogisticRegression(2), X, y)
+
+
+def blue_pixels(png: bytes) -> int:
+    """How many pixels of the PNG are near matplotlib's first line color (#1f77b4): the curve."""
+    from matplotlib.image import imread
+    rgb = imread(io.BytesIO(png))[..., :3]
+    return int(np.sum(np.all(np.abs(rgb - np.array([0x1f, 0x77, 0xb4]) / 255) < 0.1, axis=-1)))
+
+
+def test_history_shows_its_cost_curve_inline_in_jupyter():
+    formatters = pytest.importorskip("IPython.core.formatters", reason="IPython is not installed")
+    history = trained_history()
+    data, _ = formatters.DisplayFormatter().format(history)
+    png = data["image/png"]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (600, 400)
+    assert blue_pixels(png) > 100  # the curve is drawn
+    assert data["text/plain"] == repr(history)
+
+
+def test_history_inline_is_its_repr_without_matplotlib_or_iterations(monkeypatch):
+    assert nn.History()._repr_png_() is None
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    assert trained_history()._repr_png_() is None  # IPython then shows repr(history)
+
+
+def test_history_plot_without_a_path_draws_on_the_current_figure():
+    plt = pytest.importorskip("matplotlib.pyplot")
+    history = trained_history()
+    try:
+        plt.figure()
+        ax = history.plot(title="toy")
+        assert ax is plt.gca() and ax.get_title() == "toy" and ax.get_ylabel() == "cost J"
+        [line] = ax.get_lines()
+        np.testing.assert_array_equal(line.get_ydata(), history.cost)
+    finally:
+        plt.close("all")
+
+
+def test_history_plot_draws_on_the_axes_given():
+    from matplotlib.figure import Figure
+    ax = Figure().subplots()
+    history = trained_history()
+    assert history.plot(ax=ax) is ax
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), history.cost)
+    with pytest.raises(ValueError, match="not both"):
+        history.plot("cost.png", ax=ax)
+
+
+@pytest.mark.parametrize("name, magic", [("cost.svg", b"<?xml"), ("cost.PDF", b"%PDF"), ("cost.png", b"\x89PNG")])
+def test_history_plot_writes_the_format_of_the_extension(tmp_path, name, magic):
+    assert trained_history().plot(tmp_path / name) == tmp_path / name
+    assert (tmp_path / name).read_bytes().startswith(magic)
+
+
+def test_history_plot_refuses_an_unknown_extension_before_writing(tmp_path):
+    with pytest.raises(ValueError, match=r"end the file name with .png, .svg, .pdf"):
+        trained_history().plot(tmp_path / "cost")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_history_plot_writes_atomically_through_a_link_keeping_the_mode(tmp_path):
+    target = tmp_path / "cost.png"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    (tmp_path / "link.png").symlink_to(target)
+    trained_history().plot(tmp_path / "link.png")
+    assert (tmp_path / "link.png").is_symlink()
+    assert target.read_bytes()[:4] == b"\x89PNG" and (target.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cost.png", "link.png"]  # no temporary file left
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(IsADirectoryError):
+        trained_history().plot(tmp_path / "folder.png")
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def outside(monkeypatch):
+    """Outside a notebook and outside CI."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(nn.train, "_in_notebook", lambda: False)
+
+
+def bar(wanted=True, terminal=True):
+    """fit's progress bar for 10 iterations with stderr a terminal (or not): its class, and whether it shows."""
+    from nn.train import _progress_bar
+    with contextlib.redirect_stderr(Terminal() if terminal else io.StringIO()):  # tqdm writes to sys.stderr
+        with _progress_bar(10, wanted) as progress:
+            shows = not progress.disable  # read before closing it, which disables it
+    return type(progress), shows
+
+
+def test_the_progress_bar_shows_on_a_terminal(outside):
+    from tqdm import tqdm
+    assert bar() == (tqdm, True)
+    assert bar(wanted=False)[1] is False
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "yes", "True"])
+def test_the_progress_bar_never_shows_in_ci_even_on_a_terminal(outside, monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    assert bar()[1] is False
+
+
+@pytest.mark.parametrize("ci", ["", "0", "false", "no"])
+def test_ci_set_to_false_keeps_the_bar(outside, monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    assert bar()[1] is True
+
+
+def test_the_progress_bar_never_shows_in_a_log(outside):
+    assert bar(terminal=False)[1] is False  # a file or a pipe
+
+
+def test_the_progress_bar_in_a_notebook_is_a_widget(outside, monkeypatch):
+    pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (pip install 'chainrule[notebook]')")
+    from tqdm.notebook import tqdm as notebook_tqdm
+    monkeypatch.setattr(nn.train, "_in_notebook", lambda: True)
+    assert bar(terminal=False) == (notebook_tqdm, True)  # a kernel's stderr is no terminal
+    monkeypatch.setenv("CI", "true")
+    assert bar(terminal=False)[1] is False
+
+
+def test_the_progress_bar_in_a_notebook_without_widgets_is_text(outside, monkeypatch):
+    from tqdm import tqdm
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    monkeypatch.setattr(nn.train, "_in_notebook", lambda: True)
+    assert bar(terminal=False) == (tqdm, True)
+
+
+def test_a_notebook_is_a_jupyter_kernel(monkeypatch):
+    from nn.train import _in_notebook
+    shell = types.SimpleNamespace(config={})
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    assert not _in_notebook()  # a terminal IPython
+    shell.config["IPKernelApp"] = {}
+    assert _in_notebook()
+    ipython.get_ipython = lambda: None
+    assert not _in_notebook()  # IPython imported, but no shell running
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    assert not _in_notebook()

@@ -87,16 +87,36 @@ def partial(child: str, parent: str) -> str:
     return f"∂{child}/∂{parent}"
 
 
+def dot_inputs(node: Value) -> tuple[float, ...] | None:
+    """The constant inputs x1..xn of a model's z = w1*x1 + ... + wn*xn + b, else None.
+
+    Such a node is a dot whose const holds x1..xn, the factors of its first n parents (each parent's local
+    derivative, checked here), the parents after them added as they are (the bias, factor 1): nn's models build
+    z so on one example. A dot without const may pair Values with Values, and is written dot(...).
+    """
+    const = node.const
+    if node.op != "dot" or type(const) is not tuple or not const or len(const) > len(node.parents):
+        return None
+    local, n = node.local_grads, len(const)
+    if all(type(c) is float for c in const) and local[:n] == const and all(g == 1.0 for g in local[n:]):
+        return const
+    return None
+
+
 def formula(node: Value, names: dict[int, str]) -> str:
-    """The right-hand side of the node's operation with its constants: "3*v", "a + u", "exp(z)"; "" for a leaf."""
+    """The right-hand side of the node's operation with its constants: "3*v", "a + u", "exp(z)", a model's
+    "w1*x1 + w2*x2 + b" (see dot_inputs); "" for a leaf."""
     if not node.parents:
         return ""
     op, const = clean(node.op, 20), node.const
     args = [names[id(p)] for p in node.parents]
+    inputs = dot_inputs(node)
+    if inputs is not None:
+        return " + ".join(_few([f"{w}*x{k}" for k, w in enumerate(args[:len(inputs)], 1)] + args[len(inputs):]))
     matrix = _matrix_formula(node, args)
     if matrix is not None:
         return matrix
-    c = None if const is None else _constant(const)
+    c = None if const is None or type(const) is tuple else _constant(const)  # a tuple: a dot's, see dot_inputs
     if op in _INFIX and len(args) == 2:
         return args[0] + _INFIX[op] + args[1]
     if op in _INFIX and len(args) == 1 and c is not None:
@@ -164,7 +184,10 @@ def _local_symbol(node: Value, i: int, names: dict[int, str]) -> str | None:
     """d node / d parent i as a formula in the course's notation, or None when the number says it all."""
     op, args, y = node.op, [names[id(p)] for p in node.parents], names[id(node)]
     x = args[i]
-    c = None if node.const is None or isinstance(node.const, np.ndarray) else _constant(node.const)
+    inputs = dot_inputs(node)
+    if inputs is not None:
+        return f"x{i + 1}" if i < len(inputs) else None  # ∂z/∂w1 = x1; ∂z/∂b = 1
+    c = None if node.const is None or isinstance(node.const, (np.ndarray, tuple)) else _constant(node.const)
     if len(args) == 2 and op in ("*", "/", "**"):
         a, b = args
         return {("*", 0): b, ("*", 1): a,                          # d(ab)/da = b

@@ -58,7 +58,8 @@ def source_path(path: str | os.PathLike) -> Path:
 def show(root: Value, **draw_options) -> None:
     """Display the drawing: inline as SVG in a Jupyter notebook, else print the text view (viz.text).
 
-    Takes viz.draw's options (show, rankdir, edge_labels, max_nodes, notation); the text view uses those it has.
+    Takes viz.draw's options (show, rankdir, edge_labels, max_nodes, notation, group, collapse); the text view
+    uses those it has (show, max_nodes, notation).
     """
     digraph = draw(root, **draw_options)  # checks the options either way
     try:
