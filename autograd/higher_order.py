@@ -26,8 +26,13 @@ from .value import Value
 # reshapes) or are piecewise constant (relu, abs and where, whose second derivative is 0 as in PyTorch): their
 # stored numbers (or linear maps) serve as they are.
 _CONSTANT = {"+", "r+", "-", "r-", "neg", "r*", "sum", "mean", "T", "reshape", "where", "relu", "abs", "r@"}
-_UNARY = {"exp": ops.exp, "log": ops.log, "sqrt": ops.sqrt, "tanh": ops.tanh, "sigmoid": ops.sigmoid,
-          "softplus": ops.softplus}
+_UNARY = {"exp": ops.exp, "log": ops.log, "sqrt": ops.sqrt}
+# ops.py writes these slopes with exp(-|x|), which never overflows, but whose |x| has slope 0 at 0 (as abs does):
+# differentiated again, they would lose their curvature there (softplus'' (0) = 0, not 1/4). As Values they are
+# written smooth, and exact for any x all the same: sigmoid' = s(x) s(-x), tanh' = 4 s(2x) s(-2x), softplus' = s(x).
+_SMOOTH_SLOPES = {"sigmoid": lambda x: x.sigmoid() * (-x).sigmoid(),
+                  "tanh": lambda x: 4.0 * (2.0 * x).sigmoid() * (-2.0 * x).sigmoid(),
+                  "softplus": lambda x: x.sigmoid()}
 _BINARY = {"/": ops.divide, "r/": ops.divide, "**": ops.power, "r**": ops.power}
 
 
@@ -69,6 +74,8 @@ def local_values(node: Value) -> list:
         return _dot_locals(parents, node.local_grads)
     if op in _UNARY:
         return [_UNARY[op](parents[0], _valuemath)[1]]
+    if op in _SMOOTH_SLOPES:
+        return [_SMOOTH_SLOPES[op](parents[0])]
     if const is None:  # a binary operation of two Values
         return list(_BINARY[op](parents[0], parents[1], _valuemath)[1:])
     if op.startswith("r"):  # the constant on the left: c / x, c ** x

@@ -79,10 +79,11 @@ def divide(a, b, m):
 def power(a, b, m):
     """y = a^b, dy/da = b a^(b-1), dy/db = a^b ln a.
 
-    As in PyTorch: dy/da is 0 where b = 0, and dy/db is 0 where a = 0 and b >= 0 (0^b does not change with b).
+    As in PyTorch: dy/da is 0 where a = b = 0 (not 0 * inf), and dy/db is 0 where a = 0 and b >= 0 (0^b does not
+    change with b). Elsewhere b a^(b-1) is finite even at b = 0, where it keeps its slope in b (a^-1).
     """
     y = m.power(a, b)
-    da = m.where(m.equal(b, 0.0), 0.0, b * m.power(a, b - 1.0))
+    da = m.where(m.equal(b, 0.0) & m.equal(a, 0.0), 0.0, b * m.power(a, b - 1.0))
     db = m.where(m.equal(a, 0.0) & (b >= 0), 0.0, y * m.log(a))
     return y, da, db
 

@@ -8,15 +8,20 @@
     def test_backward_matches_finite_differences(expr):
         assert gradcheck(expr, expr.inputs)
 
+The same expressions serve second derivatives (backward(create_graph=True)): `gradgradcheck(expr, expr.inputs)`.
+
 `OPERATIONS` is the one table of every operation: how to apply it to Values, its plain-float twin, and the inputs
-where its derivative exists (`domain`). The engine's own tests are driven by it.
+where its derivative exists (`domain`). The engine's own tests are driven by it: `operation_cases()` draws an
+operation and inputs from its whole domain, extremes included (`operation_inputs(name)` for one operation), for a
+property of every operation, first order (gradcheck) or second (gradgradcheck); pass `relative=name in
+RELATIVE_STEP` to either.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -81,6 +86,25 @@ OPERATIONS: dict[str, Operation] = {
     "dot": Operation(lambda a, b, c: dot([a, b], [c, 3.0]), lambda a, b, c: a * c + b * 3.0,
                      (reals(-1e100, 1e100),) * 3),
 }
+
+
+# A pole or boundary at 0 (1/x, log x, sqrt x): finite differences at x = 1e-200 need a step that is a fraction of x
+# itself (relative=True in numerical_grad, gradcheck and gradgradcheck), never one that crosses 0.
+RELATIVE_STEP = frozenset({"div", "const_div", "reciprocal", "log", "sqrt", "pow_half"})
+
+
+def operation_inputs(name: str) -> st.SearchStrategy[list[float]]:
+    """One input per argument of OPERATIONS[name], each from its whole domain (extremes and zero included)."""
+    if name not in OPERATIONS:
+        raise ValueError(f"unknown operation {name!r}; OPERATIONS has {', '.join(sorted(OPERATIONS))}")
+    return st.tuples(*OPERATIONS[name].domain).map(list)
+
+
+@st.composite
+def operation_cases(draw: st.DrawFn, names: Sequence[str] | None = None) -> tuple[str, list[float]]:
+    """An operation's name (from names, or all of OPERATIONS) and one input per argument from its whole domain."""
+    name = draw(st.sampled_from(sorted(OPERATIONS if names is None else names)))
+    return name, draw(operation_inputs(name))
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,15 @@ def main(out_dir: str = "out") -> dict:
     return {"neuron": one, "least squares size": exact_size, **prices}
 
 
-def _least_squares(X: np.ndarray, y: np.ndarray, x: list[float]) -> float:
-    """The exact answer: theta = argmin ||[1 X] theta - y||^2, then [1 x] . theta."""
+def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The exact answer theta = argmin ||[1 X] theta - y||^2 by numpy's lstsq: the intercept, a slope per column."""
     A = np.column_stack([np.ones(len(X)), X])
-    theta = np.linalg.lstsq(A, y, rcond=None)[0]
-    return float(np.dot([1.0, *x], theta))
+    return np.linalg.lstsq(A, y, rcond=None)[0]
+
+
+def _least_squares(X: np.ndarray, y: np.ndarray, x: list[float]) -> float:
+    """The least-squares price [1 x] . theta of one house x."""
+    return float(np.dot([1.0, *x], least_squares(X, y)))
 
 
 def _draw(size: np.ndarray, price: np.ndarray, slope: float, intercept: float, out_dir: str) -> None:

@@ -90,6 +90,20 @@ def test_third_derivatives():
     assert derivatives(lambda v: v.log(), 2.0, 3) == pytest.approx([0.5, -0.25, 0.25])
 
 
+def test_smooth_functions_keep_their_curvature_at_zero():
+    # ops.py's slopes use exp(-|x|), whose |x| has slope 0 at 0: rebuilt from it, these would all be 0 here
+    assert derivatives(lambda v: v.softplus(), 0.0, 2)[1] == 0.25
+    assert derivatives(lambda v: v.sigmoid(), 0.0, 3)[2] == pytest.approx(-1 / 8, rel=1e-15)
+    assert derivatives(lambda v: v.tanh(), 0.0, 3)[2] == pytest.approx(-2.0, rel=1e-15)
+
+
+def test_power_keeps_its_mixed_derivative_where_the_exponent_is_zero():
+    np.testing.assert_allclose(hessian(lambda a, b: a ** b, [2.0, 0.0]), [[0, 0.5], [0.5, math.log(2) ** 2]],
+                               rtol=1e-15)
+    assert derivatives(lambda t: (1 + t) ** (1 + t), 0.0, 3) == pytest.approx([1.0, 2.0, 3.0], rel=1e-15)
+    assert hessian(lambda a, b: a ** b, [0.0, 0.0]).tolist() == [[0.0, 0.0], [0.0, 0.0]]  # no nan at 0^0
+
+
 def test_kinks_have_second_derivative_zero_as_in_pytorch():
     for f in (lambda v: v.relu(), lambda v: abs(v)):
         assert derivatives(f, 0.0, 2) == [0.0, 0.0]
