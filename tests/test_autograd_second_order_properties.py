@@ -3,7 +3,7 @@ domain, extremes included: against central differences of the first-order gradie
 closed form evaluated in mpmath's arbitrary precision, and at the IEEE extremes; random expression graphs too.
 
 The engine's own tests check each rule's closed form at chosen points; these are properties over whole domains.
-Where the engine is wrong today, a strict xfail test says so and known_wrong() keeps that point out of the properties.
+The points where it once was wrong (found by these properties) have tests of their own below.
 """
 
 import math
@@ -63,17 +63,6 @@ def closed_form(name, xs):
         return np.array([[float(e) for e in row] for row in exact])
 
 
-def known_wrong(name, xs):
-    """The entries the engine gets wrong today (the xfail tests below), left out of the properties meanwhile:
-    pow's d2y/da db where b = 0, softplus'' at 0."""
-    wrong = np.zeros((len(xs), len(xs)), dtype=bool)
-    if name == "pow" and xs[1] == 0.0:
-        wrong[0, 1] = True
-    if name == "softplus" and xs[0] == 0.0:
-        wrong[0, 0] = True
-    return wrong
-
-
 def test_every_operation_has_a_closed_form_second_derivative():
     assert sorted(SECOND) == sorted(OPERATIONS)
 
@@ -87,7 +76,7 @@ def test_every_second_derivative_matches_its_closed_form(name, data):
     H = hessian(OPERATIONS[name].apply, xs)
     assert H.shape == exact.shape
     assert not np.isnan(H).any(), (name, xs, H)  # the exact one never is
-    finite = np.isfinite(exact) & ~known_wrong(name, xs)
+    finite = np.isfinite(exact)
     overflow = np.isinf(exact)
     assert (H[overflow] == exact[overflow]).all(), (name, xs, H, exact)  # an overflow keeps its sign
     scale = max(1.0, np.abs(exact[finite]).max(initial=0.0))
@@ -106,8 +95,6 @@ def test_every_second_derivative_matches_central_differences_of_the_gradient(nam
     largest = max(abs(g) for gs in around + [analytic_grad(op.apply, xs)] for g in gs)
     if not math.isfinite(largest) or not np.isfinite(closed_form(name, xs)).all():
         return  # a gradient or a second derivative beyond the floats: differences say nothing (closed form above)
-    if known_wrong(name, xs).any():
-        return
     if name in ("relu", "abs") and abs(xs[0]) <= steps[0]:
         return  # a step reaching the kink at 0 (the domain allows |x| = 1e-6): the slope jumps there
     rounding = 8 * math.ulp(largest) / min(steps)  # in g(x + h) - g(x - h), divided by 2h
@@ -155,17 +142,11 @@ def test_random_expression_graphs_have_the_second_derivatives_of_finite_differen
     assert gradgradcheck(expr, expr.inputs, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug, reported to the lead: ops.power's dy/da is the constant 0 "
-                   "where b == 0 (to avoid 0 * inf), so its derivative in b is lost: d2y/da db at b = 0 comes out 0, "
-                   "not 1/a, and the Hessian is not symmetric")
 def test_pow_mixed_second_derivative_at_a_zero_exponent():
     """a^b at a = 2, b = 0: d2y/da db = a^(b-1) (1 + b ln a) = 1/2, whichever way it is taken."""
     assert hessian(lambda a, b: a ** b, [2.0, 0.0])[0, 1] == 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug, reported to the lead: softplus's slope is rebuilt from "
-                   "exp(-|x|), and |x|'s slope at 0 is 0 (PyTorch's convention for the kink), so the slope's own "
-                   "derivative at 0 comes out 0: softplus''(0) is 0, not sigmoid'(0) = 1/4")
 def test_softplus_second_derivative_at_zero():
     assert hessian(lambda x: x.softplus(), [0.0])[0, 0] == 0.25
 
@@ -192,13 +173,6 @@ def derivative(g, t, order):
     return out.data if isinstance(out, Value) else out
 
 
-def known_wrong_third(name, xs):
-    """The third derivatives the engine gets wrong today (the xfail tests): sigmoid and tanh at 0 exactly, pow where
-    b = 1 (a^(b-1) has exponent 0), and what follows from the second derivatives' (softplus at 0, pow where b = 0)."""
-    return ((name in ("sigmoid", "tanh", "softplus") and xs[0] == 0.0) or (name == "pow" and xs[1] == 1.0)
-            or known_wrong(name, xs).any())
-
-
 def along_scale(name, xs, direction):
     """v: each input's own scale (|x| where a pole sits at 0, else max(1, |x|)), at most 1e50, times direction's
     entry. The cap: g3 = f3 v^3, and where f3 is subnormal (log's 2/x^3 at x = 1e107) it has lost digits that
@@ -222,8 +196,6 @@ def test_every_third_derivative_matches_central_differences_of_the_second(name, 
     xs = data.draw(operation_inputs(name))
     direction = data.draw(st.lists(st.sampled_from([1.0, -1.0, 0.5, -0.25]), min_size=len(xs), max_size=len(xs)))
     g, h = along(name, xs, direction), 1e-6
-    if known_wrong_third(name, xs):
-        return
     second = [derivative(g, t, 2) for t in (h, -h)]
     third = derivative(g, 0.0, 3)
     scale = np.abs(np.array(along_scale(name, xs, direction)))
@@ -236,17 +208,11 @@ def test_every_third_derivative_matches_central_differences_of_the_second(name, 
     assert third == pytest.approx(numeric, rel=1e-3, abs=1e-9 + rounding), (name, xs, direction, third, numeric)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug, reported to the lead: sigmoid's and tanh's slopes are rebuilt "
-                   "from exp(-|x|), whose derivative at 0 is 0 by |x|'s kink convention, so the third derivative at 0 "
-                   "is 0, not -1/8 and -2")
 @pytest.mark.parametrize("name, exact", [("sigmoid", -0.125), ("tanh", -2.0)])
 def test_third_derivatives_of_sigmoid_and_tanh_at_zero(name, exact):
     assert derivative(OPERATIONS[name].apply, 0.0, 3) == exact
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug, reported to the lead: the same mask as at b = 0, one order up: "
-                   "dy/da = b a^(b-1), and a^(b-1)'s own dy/da is the constant 0 where b - 1 = 0, so its derivative "
-                   "in b is lost and d3/dt3 (1+t)^(1+t) at 0 comes out 2, not 3")
 def test_third_derivative_of_pow_through_an_exponent_of_one():
     assert derivative(lambda t: (1 + t) ** (1 + t), 0.0, 3) == pytest.approx(3.0, rel=1e-12)
 
