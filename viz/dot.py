@@ -11,11 +11,15 @@ The legend, in one place:
     rounded box   a node an operation made, headed by its formula (J = 3*v); the root has a thick border
     grey          a model's constant input x_k (nn's z = w1*x1 + w2*x2 + b, see _notation.dot_inputs) with its
                   value, beside the parameters, its grey edge to z its only one: a constant has no gradient
+    pale blue     a neuron drawn as one box (collapse="neuron"): its caption, its output's value and gradient; its
+                  red edges have no label (several operations lie between its inputs and its output)
 
 In the DOT source a red edge is written parent -> child with dir=back, so its arrow points from the child back to
 the parent while the layout keeps every column in forward order, whichever edges are shown.
-Hovering shows a tooltip: a node's name and formula, an edge's local derivative (red) or "b → u" (blue); never
-Graphviz's ids (n0, n0->n4), which stay in the SVG's <title> elements behind those tooltips.
+Hovering shows a tooltip: a node's name and formula, an edge's local derivative (red) or "b → u" (blue), a grey
+input its value ("x1 = 0.5"), a collapsed neuron its caption and formula, and its red edges the partial of its
+output through the neuron ("∂a[2]_1/∂a[1]_3 = 0.3159, through w·x + b and relu"); never Graphviz's ids (n0,
+n0->n4), which stay in the SVG's <title> elements behind those tooltips.
 """
 
 from __future__ import annotations
