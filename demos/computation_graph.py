@@ -19,7 +19,7 @@ def main() -> None:
     print(table(J))  # before backward() the table shows values only: no gradient is known yet
 
     J.backward()
-    print("\nBackward pass: dJ/dx for every node, by the chain rule (dJ/db = dJ/dv * dv/du * du/db = 3 * 1 * 2)\n")
+    print("\nBackward pass: dJ/dx for every node, by the chain rule (dJ/db = ∂J/∂v · ∂v/∂u · ∂u/∂b = 3 · 1 · 2)\n")
     print(table(J, show="backward"))
 
     print()

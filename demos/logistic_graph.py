@@ -3,9 +3,11 @@
 LogisticRegression(2) reads the first two of a picture's 12,288 numbers (the top-left pixel's red and green, divided
 by 255), after 100 steps of gradient descent on all 209 training pictures so that w1, w2 and b are not the zeros
 they start at. On the first cat picture it builds the course's graph: x1, w1, x2, w2, b -> z = w1*x1 + w2*x2 + b
--> a = sigmoid(z) -> L(a, y), drawn before backward() (values) and after (gradients) to out/logistic_graph_*.svg.
-Last, the course's shorthand is checked against the gradients backward() left: dz = a - y, dw1 = x1 dz,
-dw2 = x2 dz, db = dz (the course writes dz for dL/dz).
+-> a = sigmoid(z) -> L(a, y), drawn before backward() (values) and after (gradients) to out/logistic_graph_*.svg:
+the "after" picture twice, with the gradients written dL/dz (logistic_graph_after.svg) and in the course's
+shorthand dz (notation="course", logistic_graph_course.svg); both write the local derivatives on the edges as
+partials, ∂z/∂w1 = x1. Last, the course's shorthand is checked against the gradients backward() left: dz = a - y,
+dw1 = x1 dz, dw2 = x2 dz, db = dz (the course writes dz for dL/dz).
 
     python -m demos.logistic_graph
 """
@@ -65,8 +67,11 @@ def main(out_dir: str = "out") -> dict[str, object]:
         print(e)
     L.backward()
     print(viz.text(L))
+    print("\nThe same in the course's shorthand, dz for dL/dz (notation=\"course\"):")
+    print(viz.text(L, notation="course"))
     try:
         written["after"] = viz.render(L, out_path("logistic_graph_after.svg", out_dir))
+        written["course"] = viz.render(L, out_path("logistic_graph_course.svg", out_dir), notation="course")
     except RuntimeError as e:
         print(e)
     print("\nThe course's shorthand (dz for dL/dz) against backward()'s gradients:")
@@ -79,7 +84,7 @@ def main(out_dir: str = "out") -> dict[str, object]:
         raise AssertionError(f"the gradients differ from the course's formulas by {worst:.1e} (relative): the chain "
                              "rule went wrong somewhere")
     print("All agree to 1e-12.")
-    for path in written.values():
+    for path in written.values():  # the drawings only: "worst" is added below
         print(f"wrote {path}")
     written["worst"] = worst
     return written

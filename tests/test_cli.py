@@ -33,7 +33,7 @@ def test_the_course_example_prints_the_table_and_writes_the_drawing_and_the_walk
     assert ["c", "(leaf)", "2", "dJ/dc", "=", "9"] in rows
     assert ["J", "3*v", "33", "dJ/dJ", "=", "1"] in rows
     texts = {t.text for t in ET.parse(tmp_path / "course.svg").iter("{http://www.w3.org/2000/svg}text")}
-    assert {"J = 3*v", "= 33", "dJ/db = 6", "du/db = c = 2"} <= texts
+    assert {"J = 3*v", "= 33", "dJ/db = 6", "∂u/∂b = c = 2"} <= texts
     assert (tmp_path / "course.dot").exists()
     assert "Next" in (tmp_path / "course.html").read_text(encoding="utf-8")
 

@@ -44,14 +44,22 @@ def test_logistic_graph_draws_the_courses_slide_before_and_after_backward_and_ch
     out = capsys.readouterr().out
     assert "dz = a - y" in out and "dw1 = x1 dz" in out and "All agree to 1e-12." in out
     x1, x2 = re.search(r"x1 = (\S+), x2 = (\S+),", out).groups()
-    before, after = svg_lines(written["before"]), svg_lines(written["after"])
-    for lines in (before, after):
-        heads = [line for line in lines if " = " in line and not line.startswith(("dL/", "dz/", "da/"))]
+    before, after, course = svg_lines(written["before"]), svg_lines(written["after"]), svg_lines(written["course"])
+    for lines in (before, after, course):
+        heads = [line for line in lines if " = " in line and not line.startswith(("dL/", "d", "∂"))]
         assert "z = w1*x1 + w2*x2 + b" in heads and "a = sigmoid(z)" in heads and "L = bce(a)" in heads
         assert f"x1 = {float(x1):.4g}" in heads and f"x2 = {float(x2):.4g}" in heads
         assert not [line for line in lines if re.search(r"(^|[ (])[01]\*|mean|^J ", line)]  # no 1*x, no mean
     assert not [line for line in before if line.startswith("dL/")]  # values only, before backward()
     assert {"dL/dz", "dL/dw1", "dL/dw2", "dL/db", "dL/da"} <= {line.split(" = ")[0] for line in after}
+    # the course's shorthand on the nodes, the same numbers; the edges keep their partials, ∂z/∂w1 = x1 = ...
+    assert {"dz", "dw1", "dw2", "db", "da", "dL"} <= {line.split(" = ")[0] for line in course}
+    assert not [line for line in course if line.startswith("dL/")]
+    assert sorted(line.split(" = ", 1)[1] for line in after if line.startswith("dL/")) == \
+        sorted(line.split(" = ", 1)[1] for line in course if re.match(r"d\w+ = ", line))
+    assert f"∂z/∂w1 = x1 = {float(x1):.4g}" in course and f"∂z/∂w2 = x2 = {float(x2):.4g}" in course
+    assert "dz = " in written["course"].read_text(encoding="utf-8")
+    assert "dz = a - y" in out and "\n    └── z = w1*x1 + w2*x2 + b = " in out and re.search(r"\s dz = \S+\n", out)
     _, nodes, x, y = logistic_graph.course_graph()
     nodes["L"].backward()
     for _, course, ours in logistic_graph.course_shorthand(nodes, x, y):

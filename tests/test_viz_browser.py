@@ -3,7 +3,8 @@
 Checked on the course graph, a logistic regression on one example and the 70-node MLP(2, [4, 4, 1]) loss: no
 console error and no request but the page itself; the graph stays put while the explanation grows; the step's node
 is inside the viewport at every step; the zoom buttons, the wheel and a drag move and scale the graph; "Fit" shows
-all of it; the arrow keys still step. Skipped where Chromium (Debian's `chromium`) or websocket-client is missing.
+all of it; the arrow keys still step; with notation="course" (and group="neuron") the red texts and the steps read
+dz, dw1 as the slide does. Skipped where Chromium (Debian's `chromium`) or websocket-client is missing.
 """
 
 from __future__ import annotations
@@ -172,7 +173,9 @@ def mlp_loss():
 
 
 PAGES = {"course": (lambda: course_graph()[-1], {}), "logistic": (logistic_loss, {}),
-         "mlp": (mlp_loss, {}), "mlp-neurons": (mlp_loss, {"group": "neuron"})}
+         "mlp": (mlp_loss, {}), "mlp-neurons": (mlp_loss, {"group": "neuron"}),
+         "logistic-course": (logistic_loss, {"notation": "course"}),
+         "mlp-neurons-course": (mlp_loss, {"group": "neuron", "notation": "course"})}
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +219,7 @@ def test_the_course_graph_stays_put_while_the_explanation_grows(browser, pages):
     assert all(w == where[0] for w in where), where  # the course graph fits: nothing ever needs to move
 
 
-@pytest.mark.parametrize("name", ["logistic", "mlp", "mlp-neurons"])
+@pytest.mark.parametrize("name", ["logistic", "mlp", "mlp-neurons", "mlp-neurons-course"])
 def test_the_steps_node_is_in_the_viewport_at_every_step(browser, pages, name):
     browser.open(pages[name])
     view = rect(browser, "#view")
@@ -282,6 +285,22 @@ def test_the_first_view_of_the_large_graph_is_readable_and_of_the_course_graph_n
     browser.open(pages["course"])
     assert browser.js("document.getElementById('scale').textContent") == "100%"
     assert inside(rect(browser, "#stage svg"), rect(browser, "#view"))
+
+
+def test_the_course_notation_steps_through_the_logistic_regression_as_the_slide_writes_it(browser, pages):
+    browser.open(pages["logistic-course"])
+    red = "Array.from(document.querySelectorAll('g.node text[fill=\"red\"]'), t => t.textContent)"
+    assert sorted(browser.js(red)) == sorted(["dL = 1", "da = ?", "dz = ?", "dw1 = ?", "dw2 = ?", "db = ?"])
+    for _ in range(step_count(browser) - 1):
+        browser.js("document.getElementById('next').click()")
+    shown = browser.js(red)
+    assert {t.split(" = ")[0] for t in shown} == {"dL", "da", "dz", "dw1", "dw2", "db"} and "?" not in str(shown)
+    say = browser.js("document.getElementById('say').textContent")
+    assert "dw1 = dz · ∂z/∂w1 = " in say and "dL/dz" not in say
+    title = "(e => e.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))"
+    assert browser.js(f"{title}(document.querySelector('#x1 a'))") == "x1 = 1"  # the grey input, named on hover
+    assert browser.js("document.querySelector('#x1 text').textContent") == "x1 = 1"
+    assert browser.problems() == []
 
 
 def test_the_arrow_keys_step_forward_and_back(browser, pages):

@@ -212,7 +212,7 @@ def boxes(svg: str) -> tuple[list[tuple], list[tuple], list[float]]:
         kind = g.get("class")
         if kind == "node":
             xs, ys = [], []
-            for shape in g:
+            for shape in g.iter():  # a node with a tooltip wraps its shapes in a link, <a xlink:title="...">
                 if shape.tag.endswith("ellipse"):
                     cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
                     xs += [cx - rx, cx + rx]

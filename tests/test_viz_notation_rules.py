@@ -102,18 +102,18 @@ def test_the_edge_labels_of_a_power_of_two_values():
     x, y = Value(2.0, label="x"), Value(3.0, label="y")
     z = x ** y
     z.label = "z"
-    assert edge_labels(z) == ["dz/dx = y*x**(y - 1) = 12", "dz/dy = x**y*log(x) = 5.545"]
+    assert edge_labels(z) == ["∂z/∂x = y*x**(y - 1) = 12", "∂z/∂y = x**y*log(x) = 5.545"]
 
 
 @pytest.mark.parametrize("build, x, label", [
-    (lambda w: 2 ** w, 2.0, "dJ/dw = 2**w*log(2) = 2.773"),
-    (lambda w: w.sqrt(), 4.0, "dJ/dw = 1/(2*sqrt(w)) = 0.25"),
-    (lambda w: w.softplus(), 4.0, "dJ/dw = sigmoid(w) = 0.982"),
-    (abs, -4.0, "dJ/dw = sign(w) = -1"),
-    (lambda w: w.exp(), 1.0, "dJ/dw = exp(w) = 2.718"),
-    (lambda w: w.log(), 4.0, "dJ/dw = 1/w = 0.25"),
-    (lambda w: w.tanh(), 0.5, "dJ/dw = 1 - J**2 = 0.7864"),
-    (lambda w: w.sigmoid(), 0.0, "dJ/dw = J*(1 - J) = 0.25"),
+    (lambda w: 2 ** w, 2.0, "∂J/∂w = 2**w*log(2) = 2.773"),
+    (lambda w: w.sqrt(), 4.0, "∂J/∂w = 1/(2*sqrt(w)) = 0.25"),
+    (lambda w: w.softplus(), 4.0, "∂J/∂w = sigmoid(w) = 0.982"),
+    (abs, -4.0, "∂J/∂w = sign(w) = -1"),
+    (lambda w: w.exp(), 1.0, "∂J/∂w = exp(w) = 2.718"),
+    (lambda w: w.log(), 4.0, "∂J/∂w = 1/w = 0.25"),
+    (lambda w: w.tanh(), 0.5, "∂J/∂w = 1 - J**2 = 0.7864"),
+    (lambda w: w.sigmoid(), 0.0, "∂J/∂w = J*(1 - J) = 0.25"),
 ])
 def test_the_edge_label_of_each_one_input_operation_is_its_derivative_rule(build, x, label):
     assert edge_labels(build(Value(x, label="w"))) == [label]
@@ -121,7 +121,7 @@ def test_the_edge_label_of_each_one_input_operation_is_its_derivative_rule(build
 
 def test_a_custom_operation_of_two_inputs_named_like_a_built_in_one_gets_plain_numbers():
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
-    assert edge_labels(record(5.0, [a, b], [2.0, 3.0], "exp")) == ["dJ/da = 2", "dJ/db = 3"]
+    assert edge_labels(record(5.0, [a, b], [2.0, 3.0], "exp")) == ["∂J/∂a = 2", "∂J/∂b = 3"]
 
 
 def test_a_matrix_is_shown_as_its_numbers_and_its_shape():
@@ -135,4 +135,4 @@ def test_the_edge_labels_of_a_matrix_product_say_what_it_does_to_the_gradient_G(
     W, x = Value(np.ones((2, 3)), label="W"), Value(np.ones(3), label="x")
     z = W @ x
     z.label = "z"
-    assert edge_labels(z.sum()) == ["dz/dW: G ↦ G xᵀ", "dz/dx: G ↦ Wᵀ G", "dJ/dz = 1 for each entry"]
+    assert edge_labels(z.sum()) == ["∂z/∂W: G ↦ G xᵀ", "∂z/∂x: G ↦ Wᵀ G", "∂J/∂z = 1 for each entry"]

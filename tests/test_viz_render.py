@@ -27,7 +27,7 @@ def svg_edges(svg_root):
     out = {}
     for g in svg_root.iter(SVG + "g"):
         if g.get("class") == "edge":
-            path = g.find(SVG + "path")
+            path = g.find(".//" + SVG + "path")  # inside the <a> that carries the edge's tooltip
             out[g.get("id")] = (path.get("stroke"), path.get("stroke-dasharray") is not None)
     return out
 
@@ -43,7 +43,7 @@ def test_course_svg_has_values_in_blue_gradients_in_red_and_both_kinds_of_edges(
     red = {t for t, color in texts if color == "red"}
     assert {"a = 5", "b = 3", "c = 2", "= 6", "= 11", "= 33"} <= blue
     assert {"dJ/dJ = 1", "dJ/dv = 3", "dJ/du = 3", "dJ/da = 3", "dJ/db = 6", "dJ/dc = 9"} <= red
-    assert {"du/db = c = 2", "du/dc = b = 3", "dv/da = 1", "dv/du = 1", "dJ/dv = 3"} <= red  # edge labels
+    assert {"∂u/∂b = c = 2", "∂u/∂c = b = 3", "∂v/∂a = 1", "∂v/∂u = 1", "∂J/∂v = 3"} <= red  # edge labels
     assert {"u = b*c", "v = a + u", "J = 3*v"} <= {t for t, _ in texts}
     edges = svg_edges(svg)
     forward = [style for name, style in edges.items() if name.startswith("f_")]
@@ -134,6 +134,9 @@ def check_label_renders_as_text(label):
     assert " ".join(f"{name} = 1".split()) in shown
     assert " ".join(f"dy/d{name} = 2".split()) in shown
     assert len(svg_edges(svg)) == 2  # one blue, one red: nothing injected
+    tips = {" ".join(a.get("{http://www.w3.org/1999/xlink}title").split()) for a in svg.iter(SVG + "a")}
+    shown_name = name.replace("\\", "∖")  # a tooltip shows a backslash as its lookalike (viz.dot._tooltip)
+    assert {" ".join(t.split()) for t in (f"{shown_name} = 1", f"{shown_name} → y", f"∂y/∂{shown_name} = 2")} <= tips
 
 
 @pytest.mark.parametrize("label", HOSTILE)

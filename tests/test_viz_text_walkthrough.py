@@ -148,7 +148,8 @@ def test_walkthrough_of_the_course_graph_from_dJ_dJ_down_to_the_leaves(tmp_path)
     assert steps[1]["edges"] == ["b_n4_n5_0"]
     assert sorted(steps[2]["changed"].values()) == ["dJ/da = 3", "dJ/du = 3"]
     assert sorted(steps[3]["changed"].values()) == ["dJ/db = 6", "dJ/dc = 9"]
-    assert "dJ/db = dJ/du * du/db = 3 * 2 = 6" in steps[3]["say"]
+    assert steps[1]["say"][1] == "dJ/dv = dJ/dJ · ∂J/∂v = 1 · 3 = 3"  # the gradient times a local derivative
+    assert "dJ/db = dJ/du · ∂u/∂b = 3 · 2 = 6" in steps[3]["say"]
     assert data["initial"]["n0"] == "dJ/da = ?"  # not yet known, never a fake zero
     svg = ET.fromstring(page[page.index("<svg"):page.index("</svg>") + 6])
     edge_ids = {g.get("id") for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "edge"}

@@ -13,12 +13,15 @@
     viz.render(J, "course.svg")          # also .png, .pdf; writes course.dot beside it; Graphviz gets 30 s
     print(viz.text(J))                   # a tree in the terminal, no Graphviz needed
     viz.walkthrough(J, "course.html")    # the backward pass step by step, Next / Previous
+    print(viz.text(J, notation="course"))  # gradients in the course's shorthand: dv = 3 for dJ/dv = 3
 
-The gradients drawn are d(root)/d(node) for the root drawn, computed by viz from the local derivatives: after
-J.backward(), viz.text(u) shows du/db = 2 (not J's 6), and no drawing changes any .grad.
+Nodes carry gradients, total derivatives (dJ/du = 3); edges carry local derivatives, partials (∂u/∂b = c = 2); the
+walkthrough multiplies them (dJ/db = dJ/du · ∂u/∂b = 3 · 2 = 6). The gradients drawn are d(root)/d(node) for the
+root drawn, computed by viz from the local derivatives: after J.backward(), viz.text(u) shows du/db = 2 (not J's
+6), and no drawing changes any .grad.
 
 A Value holding a matrix (the course's W[1], Z[1] from week 3 on) is drawn by its first numbers and its shape, and
-a matrix product's edge by what it does to the gradient G: dZ/dW: G ↦ G Xᵀ (viz/_notation.py says it all).
+a matrix product's edge by what it does to the gradient G: ∂Z/∂W: G ↦ G Xᵀ (viz/_notation.py says it all).
 `python -m demos.layer_graph` draws the course's week-3 network so.
 
 In Jupyter (any IPython that shows SVG), `import viz` makes every Value that ends a cell show as its drawing, or as

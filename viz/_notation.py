@@ -1,22 +1,30 @@
-"""How the course writes a graph: numbers, `J = 3*v`, `dJ/du = 3`, and local derivatives `du/db = c = 2`.
+"""How the course writes a graph: numbers, `J = 3*v`, gradients `dJ/du = 3`, local derivatives `∂u/∂b = c = 2`.
 
 Every drawing (Graphviz, text, walkthrough, command line) takes its words from here, so they all agree.
 Labels are user text: clean() makes any of them printable and short; markup escaping is the caller's job.
+
+Two kinds of derivative, two ways of writing them, everywhere:
+- a LOCAL derivative, how a node changes with one of its inputs alone, is a partial, on an edge: `∂u/∂b = c = 2`;
+- a TOTAL derivative, the gradient of the root through every path, is written dJ/du, on a node: `dJ/du = 3`.
+The chain rule joins them, a product written with "·" (formulas, which are code, keep "*"):
+`dJ/db = dJ/du · ∂u/∂b = 3 · 2 = 6`. With notation="course", a gradient takes the course's shorthand: dJ/du is
+`du` (the course's dz = a - y, dw1 = x1·dz, db = dz), so the step reads `db = du · ∂u/∂b = 3 · 2 = 6`; local
+derivatives stay partials in both notations.
 
 Matrices (week 3 on). Formulas are written as the code: `W[1] @ X`, `A[1].T`, `sum(L, axis=1)`, `mean(L)`; a
 constant array in a matrix product is `const(2×5)`, its shape (the engine keeps no name for it). An edge label
 is only ever the LOCAL derivative of the node with respect to that one parent, never a gradient:
 - a matrix product Z = A @ B mixes entries, so its edge says what it does to the gradient G of Z, in the
-  course's notation: `dZ/dA: G ↦ G Bᵀ` and `dZ/dB: G ↦ Aᵀ G` (a 1-D left operand counts as a row, a 1-D right one
+  course's notation: `∂Z/∂A: G ↦ G Bᵀ` and `∂Z/∂B: G ↦ Aᵀ G` (a 1-D left operand counts as a row, a 1-D right one
   as a column, and G has the shape of their product, as in the engine); a transpose `G ↦ Gᵀ`;
-- a reduction has the same derivative at every entry: `dJ/dL = 1/5 for each entry` for a mean of 5 numbers (the
+- a reduction has the same derivative at every entry: `∂J/∂L = 1/5 for each entry` for a mean of 5 numbers (the
   course's 1/m), `= 1 for each entry` for a sum;
-- an elementwise derivative over a matrix is written by its rule alone, `dA[1]/dZ[1] = 1 - A[1]**2 for each
+- an elementwise derivative over a matrix is written by its rule alone, `∂A[1]/∂Z[1] = 1 - A[1]**2 for each
   entry`, not by its many numbers; a parent broadcast into a larger node (the course's b[1] of shape (4, 1) in
   Z[1] of shape (4, m)) adds `summed over axis 1`: the engine sums its share over the m examples.
 The course's dW[2] = (1/m) dZ[2] A[1]ᵀ or dZ[2] = A[2] - Y are products along a path, not local derivatives:
-they appear as those products in the walkthrough's steps (`dJ/dW[2] = (dJ/dn2) A[1]ᵀ`), and as the red
-gradients (dJ/dZ[2] is the course's dZ[2] / m), never on an edge.
+they appear as those products in the walkthrough's steps (`dJ/dW[2] = (dJ/dn2) A[1]ᵀ`, with notation="course"
+`dW[2] = dn2 A[1]ᵀ`), and as the red gradients (dJ/dZ[2] is the course's dZ[2] / m), never on an edge.
 """
 
 from __future__ import annotations
@@ -27,11 +35,12 @@ import numpy as np
 
 from autograd import LinearMap, Value
 
+NOTATIONS = ("leibniz", "course")  # dJ/dz, the default; dz, the course's shorthand for it
 _LABEL_CHARS = 40  # longer labels are cut with an ellipsis
 _TERMS = 4  # a sum or call with more arguments shows the first few, "...", and the last
 _INFIX = {"+": " + ", "-": " - ", "*": "*", "/": "/", "**": "**"}
 _T = "ᵀ"  # the course's transpose in derivative formulas; code (formulas) writes .T
-_OPERAND = re.compile(r"[\w\[\]]+")  # a name that needs no parentheses beside ᵀ or another factor: W[2], n1
+_OPERAND = re.compile(r"[\w\[\].,]+")  # a name needing no parentheses beside ᵀ, a factor or d: W[2], n1, w[1]_2,1
 _REDUCTION = re.compile(r"(sum|mean) over (?:all|axis (.+))")  # a reduction's LinearMap text (autograd.ops)
 
 
@@ -61,9 +70,21 @@ def number(x, digits: int = 4) -> str:
     return "0" if x == 0 else format(x, f".{digits}g")  # "0", not "-0"
 
 
-def grad_name(root_name: str, name: str) -> str:
-    """The course's name for a gradient: dJ/du."""
-    return f"d{root_name}/d{name}"
+def check_notation(notation: str) -> None:
+    """A ValueError unless notation is one of NOTATIONS."""
+    if type(notation) is not str or notation not in NOTATIONS:
+        raise ValueError(f"notation must be 'leibniz' (gradients written dJ/dz, the default) or 'course' (dz, the "
+                         f"course's shorthand for dJ/dz); got {notation!r:.60}")
+
+
+def grad_name(root_name: str, name: str, notation: str = "leibniz") -> str:
+    """The name of a gradient, a total derivative: dJ/du; with notation="course" the course's shorthand, du."""
+    return f"d{_operand(name)}" if notation == "course" else f"d{root_name}/d{name}"
+
+
+def partial(child: str, parent: str) -> str:
+    """The name of a local derivative, a partial: ∂u/∂b."""
+    return f"∂{child}/∂{parent}"
 
 
 def dot_inputs(node: Value) -> tuple[float, ...] | None:
@@ -110,18 +131,18 @@ def formula(node: Value, names: dict[int, str]) -> str:
 
 
 def local_label(node: Value, i: int, names: dict[int, str]) -> str:
-    """The local derivative on the edge to parent i, symbolic where simple: "du/db = c = 2", "dv/du = 1"; for a
-    matrix product the map it applies to the gradient G, "dZ/dW: G ↦ G Aᵀ" (see the module's docstring)."""
-    child, parent = names[id(node)], names[id(node.parents[i])]
+    """The local derivative on the edge to parent i, symbolic where simple: "∂u/∂b = c = 2", "∂v/∂u = 1"; for a
+    matrix product the map it applies to the gradient G, "∂Z/∂W: G ↦ G Aᵀ" (see the module's docstring)."""
+    name = partial(names[id(node)], names[id(node.parents[i])])
     local = node.local_grads[i]
     applied = _applied(node, i, names, "G")
     if applied is not None:
-        return f"d{child}/d{parent}: G ↦ {applied}"
+        return f"{name}: G ↦ {applied}"
     each = _each(node, i)
     if each is not None:
-        return f"d{child}/d{parent} = {each} for each entry"
+        return f"{name} = {each} for each entry"
     if isinstance(local, LinearMap):  # a map this module has no formula for: its own description, "X (2×3)"
-        return f"d{child}/d{parent} = {local.text}"
+        return f"{name} = {local.text}"
     value = number(local)
     symbolic = _local_symbol(node, i, names)
     if symbolic == value:
@@ -134,29 +155,29 @@ def local_label(node: Value, i: int, names: dict[int, str]) -> str:
     else:
         rule = f"{symbolic} = {value}"
     # a parent broadcast into a larger node (b[1] into Z[1]) receives the shares of all its copies, added up
-    return f"d{child}/d{parent} = {rule}" + (f", summed over {summed}" if summed else "")
+    return f"{name} = {rule}" + (f", summed over {summed}" if summed else "")
 
 
 def chain(node: Value, i: int, names: dict[int, str], g_name: str, g) -> str:
     """Parent i's share of the gradient g (named g_name, e.g. "dJ/du") as the chain rule writes it, before its
-    value: "dJ/du * du/db = 3 * 2", "dJ/dn2 A[1]ᵀ", "dJ/dJ * 1/5 for each entry"."""
-    child, parent = names[id(node)], names[id(node.parents[i])]
+    value: "dJ/du · ∂u/∂b = 3 · 2", "(dJ/dn2) A[1]ᵀ", "dJ/dJ · 1/5 for each entry"."""
+    local_name = partial(names[id(node)], names[id(node.parents[i])])
     local = node.local_grads[i]
     applied = _applied(node, i, names, g_name)
     if applied is not None:
         return applied
     each = _each(node, i)
     if each is not None:
-        return f"{g_name} * {each} for each entry"
+        return f"{g_name} · {each} for each entry"
     if isinstance(local, LinearMap):
         return f"{g_name} through {local.text}"
     summed = _summed(node, i)
     tail = f", summed over {summed}" if summed else ""
     if np.ndim(g) >= 2:  # matrices: the rule, entry by entry; their first three numbers would say little
         symbolic = _local_symbol(node, i, names)
-        factor = f"({symbolic})" if symbolic else _factor(local) if not np.ndim(local) else f"d{child}/d{parent}"
-        return f"{g_name} * {factor}, entry by entry{tail}"
-    return f"{g_name} * d{child}/d{parent} = {_factor(g)} * {_factor(local)}{tail}"
+        factor = f"({symbolic})" if symbolic else _factor(local) if not np.ndim(local) else local_name
+        return f"{g_name} · {factor}, entry by entry{tail}"
+    return f"{g_name} · {local_name} = {_factor(g)} · {_factor(local)}{tail}"
 
 
 def _local_symbol(node: Value, i: int, names: dict[int, str]) -> str | None:
@@ -165,7 +186,7 @@ def _local_symbol(node: Value, i: int, names: dict[int, str]) -> str | None:
     x = args[i]
     inputs = dot_inputs(node)
     if inputs is not None:
-        return f"x{i + 1}" if i < len(inputs) else None  # dz/dw1 = x1; dz/db = 1
+        return f"x{i + 1}" if i < len(inputs) else None  # ∂z/∂w1 = x1; ∂z/∂b = 1
     c = None if node.const is None or isinstance(node.const, (np.ndarray, tuple)) else _constant(node.const)
     if len(args) == 2 and op in ("*", "/", "**"):
         a, b = args
@@ -261,7 +282,8 @@ def _summed(node: Value, i: int) -> str | None:
 
 
 def _operand(name: str) -> str:
-    """A name as a factor beside another: itself if plain (W[2], n1), else in parentheses ((dJ/dZ), (my x))."""
+    """A name as a factor beside another (or after the course's d): itself if plain (W[2], n1), else in parentheses
+    ((dJ/dZ), (my x))."""
     return name if _OPERAND.fullmatch(name) else f"({name})"
 
 

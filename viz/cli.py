@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ._graph import nodes
 from ._program import ALLOWED, FUNCTIONS, ProgramError, build
+from ._notation import NOTATIONS
 from .dot import RANKDIRS
 from .render import FORMATS, TIMEOUT, render, source_path, too_slow
 from .text import table
@@ -57,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="what the drawing shows (default: both)")
     graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="direction of the drawing (default: LR)")
     graph.add_argument("--no-edge-labels", action="store_true", help="leave local derivatives off the red edges")
+    graph.add_argument("--notation", choices=NOTATIONS, default="leibniz",
+                       help="how gradients are written: leibniz, dJ/dz (the default), or course, the course's "
+                            "shorthand dz; local derivatives are partials, ∂z/∂w, in both")
     graph.add_argument("--max-nodes", metavar="N", type=_positive_int, default=MAX_NODES,
                        help=f"refuse a graph of more nodes than this (default: {MAX_NODES}); a larger drawing "
                             f"cannot be read, and Graphviz may take minutes to lay it out")
@@ -91,8 +95,8 @@ def _graph(args: argparse.Namespace, prog: str) -> int:
     if unused:
         print(f"{prog} graph: note: not used: {', '.join(sorted(unused))}", file=sys.stderr)
     root.backward()
-    print(table(root, show="both", max_nodes=args.max_nodes))
-    limits = {"max_nodes": args.max_nodes, "timeout": args.timeout}
+    print(table(root, show="both", max_nodes=args.max_nodes, notation=args.notation))
+    limits = {"max_nodes": args.max_nodes, "timeout": args.timeout, "notation": args.notation}
     option = None  # the option whose drawing is being made, for a timeout's message
     try:
         if args.output:

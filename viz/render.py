@@ -56,7 +56,11 @@ def source_path(path: str | os.PathLike) -> Path:
 
 
 def show(root: Value, **draw_options) -> None:
-    """Display the drawing: inline as SVG in a Jupyter notebook, else print the text view (viz.text)."""
+    """Display the drawing: inline as SVG in a Jupyter notebook, else print the text view (viz.text).
+
+    Takes viz.draw's options (show, rankdir, edge_labels, max_nodes, notation, group, collapse); the text view
+    uses those it has (show, max_nodes, notation).
+    """
     digraph = draw(root, **draw_options)  # checks the options either way
     try:
         from IPython import get_ipython
@@ -69,7 +73,8 @@ def show(root: Value, **draw_options) -> None:
         display(digraph)
         return
     from .text import text
-    print(text(root, show=draw_options.get("show", "auto"), max_nodes=draw_options.get("max_nodes", 500)))
+    print(text(root, show=draw_options.get("show", "auto"), max_nodes=draw_options.get("max_nodes", 500),
+               notation=draw_options.get("notation", "leibniz")))
 
 
 def pipe(digraph: graphviz.Digraph, fmt: str, timeout: float | None = TIMEOUT) -> bytes:

@@ -4,6 +4,9 @@
     └── v = a + u = 11        dJ/dv = 3
         ├── a = 5             dJ/da = 3
         └── u = b*c = 6       dJ/du = 3
+
+The gradients (total derivatives dJ/dv, or the course's dv with notation="course") stand in one column; a line
+too long to leave room for it (a deep or wide formula) puts its gradient in that column on a line of its own.
 """
 
 from __future__ import annotations
@@ -11,35 +14,38 @@ from __future__ import annotations
 from autograd import Value
 
 from . import _graph
-from ._notation import formula, grad_name, number
+from ._notation import check_notation, formula, grad_name, number
 
 _DIGITS = 6  # significant digits in text: more than a drawing, which must stay compact
 _MAX_INDENT = 30  # deeper levels are not indented further, so a long chain stays readable
 _MAX_WIDTH = 60  # the gradient column starts at most this far right
 
 
-def text(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
+def text(root: Value, show: str = "auto", max_nodes: int = 500, notation: str = "leibniz") -> str:
     """The graph as a tree from root to its inputs, each line a node's formula, value and gradient.
 
     A node used twice is written out once; later it appears as "u (above)". show works as in viz.draw, and the
-    gradients are d(root)/d(node), computed here (no .grad is changed).
+    gradients are d(root)/d(node), computed here (no .grad is changed), written dJ/du, or du with notation="course".
     """
+    check_notation(notation)
     show = _graph.resolve_show(show, root)
     order = _graph.nodes(root, max_nodes)
     names = _graph.names(order, root)
     root_name = names[id(root)]
     grads = _graph.gradients(root, order) if show != "forward" else {}
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str, str]] = []  # the line, its gradient, the prefix that continues the tree below it
     done: set[int] = set()
     stack = [(root, "", "")]  # node, the line's prefix, the prefix of its children's lines
     while stack:
         node, prefix, inner = stack.pop()
         name = names[id(node)]
         if id(node) in done:
-            rows.append((f"{prefix}{name} (above)", ""))
+            rows.append((f"{prefix}{name} (above)", "", ""))
             continue
         done.add(id(node))
-        rows.append((prefix + _describe(node, names, show), _gradient(grads.get(id(node)), root_name, name, show)))
+        gradient = _gradient(grads.get(id(node)), root_name, name, show, notation)
+        below = inner + "│" if node.parents else _continued(prefix)
+        rows.append((prefix + _describe(node, names, show), gradient, below))
         last = len(node.parents) - 1
         deeper = len(inner) < 4 * _MAX_INDENT  # each level adds 4 characters
         for i in range(last, -1, -1):  # pushed last first, so the first parent is printed first
@@ -48,8 +54,10 @@ def text(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
     return _columns(rows)
 
 
-def table(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
-    """One row per node, inputs first: its name, the operation that made it, its value and its gradient."""
+def table(root: Value, show: str = "auto", max_nodes: int = 500, notation: str = "leibniz") -> str:
+    """One row per node, inputs first: its name, the operation that made it, its value and its gradient (dJ/du, or
+    du with notation="course")."""
+    check_notation(notation)
     show = _graph.resolve_show(show, root)
     order = _graph.nodes(root, max_nodes)
     names = _graph.names(order, root)
@@ -62,7 +70,7 @@ def table(root: Value, show: str = "auto", max_nodes: int = 500) -> str:
     for v in order:
         row = [names[id(v)], formula(v, names) or "(leaf)"]
         row += [number(v.data, _DIGITS)] if show != "backward" else []
-        row += [_gradient(grads[id(v)], root_name, names[id(v)], "both")] if show != "forward" else []
+        row += [_gradient(grads[id(v)], root_name, names[id(v)], "both", notation)] if show != "forward" else []
         rows.append(row)
     widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
@@ -78,12 +86,31 @@ def _describe(node: Value, names: dict[int, str], show: str) -> str:
     return " = ".join(parts)
 
 
-def _gradient(grad, root_name: str, name: str, show: str) -> str:
-    """"dJ/du = 3", the gradient of root_name with respect to name; nothing when gradients are not shown."""
-    return f"{grad_name(root_name, name)} = {number(grad, _DIGITS)}" if show != "forward" else ""
+def _gradient(grad, root_name: str, name: str, show: str, notation: str) -> str:
+    """"dJ/du = 3" (or "du = 3"), the gradient of root_name with respect to name; nothing when gradients are not
+    shown."""
+    return f"{grad_name(root_name, name, notation)} = {number(grad, _DIGITS)}" if show != "forward" else ""
 
 
-def _columns(rows: list[tuple[str, str]]) -> str:
-    """Left texts padded so the gradients line up in one column."""
-    width = min(max(len(left) for left, _ in rows), _MAX_WIDTH)
-    return "\n".join(f"{left.ljust(width)}    {right}".rstrip() if right else left for left, right in rows)
+def _continued(prefix: str) -> str:
+    """The tree's lines below a leaf's line (its prefix "│   ├── " as "│   │"): what a line of its own for the leaf's
+    gradient starts with, so that the tree's lines run on through it."""
+    head = prefix[:-4]  # the prefixes of the levels above, each "│   " or "    "
+    branch = prefix[-4:]
+    return head + ("│" if branch.startswith("├") else "")
+
+
+def _columns(rows: list[tuple[str, str, str]]) -> str:
+    """Left texts padded so the gradients line up in one column; a left text too long for it (past _MAX_WIDTH) has
+    its gradient on a line of its own, in the column, after the tree's lines that run on below it."""
+    fits = [len(left) for left, _, _ in rows if len(left) <= _MAX_WIDTH]
+    width = max(fits, default=_MAX_WIDTH)
+    lines = []
+    for left, right, below in rows:
+        if not right:
+            lines.append(left)
+        elif len(left) <= width:
+            lines.append(f"{left.ljust(width)}    {right}")
+        else:
+            lines += [left, f"{below[:width].ljust(width)}    {right}"]
+    return "\n".join(lines)

@@ -1,9 +1,11 @@
 """The backward pass one step at a time, in one self-contained HTML file with Next and Previous buttons.
 
 Step 0 sets dJ/dJ = 1. Each later step is one node of autograd.backward_order(root), the order backward() uses:
-the node lights up, its red edges carry dJ/dnode * dnode/dparent back to its parents, and the gradients that
-change are marked. The gradients are computed here from the graph's local derivatives (the same loop as
-backward()), so the walkthrough works whether or not backward() has run, and leaves the graph untouched.
+the node lights up, its red edges carry dJ/dnode · ∂node/∂parent back to its parents (the gradient, a total
+derivative, times the local one, a partial), and the gradients that change are marked. With notation="course" the
+gradients take the course's shorthand: dJ/dv is dv, and a step reads dv = dJ · ∂J/∂v = 1 · 3 = 3. The gradients
+are computed here from the graph's local derivatives (the same loop as backward()), so the walkthrough works
+whether or not backward() has run, and leaves the graph untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from autograd import Value, backward_order, contributions
 
 from . import _graph, _groups
-from ._notation import chain, formula, grad_name, number
+from ._notation import check_notation, chain, formula, grad_name, number
 from .dot import RANKDIRS, digraph
 from .render import TIMEOUT, check_timeout, pipe, timeout_error, write_atomic
 
@@ -26,11 +28,13 @@ _SAY_LINES = 12  # the explanation's box is as tall as the longest step's, up to
 
 
 def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_nodes: int = 500,
-                *, timeout: float | None = TIMEOUT, group: str | None = None) -> Path:
+                *, timeout: float | None = TIMEOUT, notation: str = "leibniz", group: str | None = None) -> Path:
     """Write an HTML file (no network, no external scripts) that steps through root's backward pass; returns path.
 
-    timeout bounds Graphviz's time as in viz.render: past it, TimeoutError and nothing is written. group frames each
-    neuron or layer as viz.draw's does. The page zooms (wheel, buttons) and pans (drag), and follows the step's node.
+    timeout bounds Graphviz's time as in viz.render: past it, TimeoutError and nothing is written.
+    notation: "leibniz" writes gradients dJ/dv, "course" in the course's shorthand dv (see viz.draw). group frames
+    each neuron or layer as viz.draw's does. The page zooms (wheel, buttons) and pans (drag), and follows the step's
+    node.
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
@@ -38,6 +42,7 @@ def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_n
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
     check_timeout(timeout)
+    check_notation(notation)
     _groups.check(group, None)
     order = _graph.nodes(root, max_nodes)
     if type(root.data) is not float:
@@ -45,41 +50,49 @@ def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_n
                          "reduce it first, e.g. cost = loss.mean()")
     names = _graph.names(order, root)
     ids = {id(v): f"n{i}" for i, v in enumerate(order)}  # the node ids viz.draw gives, in the same order
-    plan, final = _steps(root, order, names, ids)
+    plan, final = _steps(root, order, names, ids, notation)
     try:
-        svg = pipe(digraph(root, "both", rankdir, True, max_nodes, grads=final, group=group), "svg",
-                   timeout).decode("utf-8")
+        svg = pipe(digraph(root, "both", rankdir, True, max_nodes, grads=final, notation=notation, group=group),
+                   "svg", timeout).decode("utf-8")
     except subprocess.TimeoutExpired:
         raise timeout_error(root, timeout) from None
     root_name = names[id(root)]
-    data = {"initial": {ids[id(v)]: f"{grad_name(root_name, names[id(v)])} = ?" for v in order}, "steps": plan}
+    data = {"initial": {ids[id(v)]: f"{grad_name(root_name, names[id(v)], notation)} = ?" for v in order},
+            "steps": plan}
     title = f"The backward pass of {root_name}" + (f" = {formula(root, names)}" if root.parents else "")
+    total = grad_name(root_name, "v", notation)
+    shorthand = f", the course's shorthand for d{root_name}/dv" if notation == "course" else ""
     lines = max(len(step["say"]) for step in plan)
-    page = _PAGE.format(title=escape(title), say_lines=min(lines, _SAY_LINES),
+    page = _PAGE.format(title=escape(title), total=escape(total), shorthand=escape(shorthand),
+                        root=escape(root_name), say_lines=min(lines, _SAY_LINES),
                         svg=svg[svg.index("<svg"):], data=_script_json(data), script=_SCRIPT + _VIEW_SCRIPT)
     write_atomic(path, page.encode("utf-8"))
     return path
 
 
-def _steps(root: Value, order: list[Value], names: dict[int, str],
-           ids: dict[int, str]) -> tuple[list[dict], dict[int, object]]:
+def _steps(root: Value, order: list[Value], names: dict[int, str], ids: dict[int, str],
+           notation: str = "leibniz") -> tuple[list[dict], dict[int, object]]:
     """The walkthrough's steps (start, then one per node in backward order) and every node's final gradient.
 
     Each step names its node, the red edges it sends, the gradient texts that change, and the chain rule in words.
     """
     root_name = names[id(root)]
 
-    def d(v: Value) -> str:  # dJ/dv
-        return grad_name(root_name, names[id(v)])
+    def d(v: Value) -> str:  # dJ/dv, or the course's dv
+        return grad_name(root_name, names[id(v)], notation)
 
+    start = f"Start at the output: {d(root)} = 1 (the rate of change of {root_name} with itself)."
+    if notation == "course":
+        start = (f"Start at the output: {d(root)} = 1 ({grad_name(root_name, root_name)}: the rate of change of "
+                 f"{root_name} with itself). In the course's shorthand dv stands for d{root_name}/dv.")
     grads: dict[int, object] = {id(root): 1.0}
     plan = [{"node": ids[id(root)], "name": names[id(root)], "edges": [], "changed": {ids[id(root)]: f"{d(root)} = 1"},
-             "say": [f"Start at the output: {d(root)} = 1 (the rate of change of {root_name} with itself)."]}]
+             "say": [start]}]
     for node in backward_order(root):
         g = grads[id(node)]
         name = names[id(node)]
         say = [f"{name} = {formula(node, names)} passes {d(node)} = {number(g)} back to its inputs, "
-               f"times each local derivative (the chain rule):"]
+               f"times each local derivative ∂{name}/∂input (the chain rule):"]
         changed, edges = {}, []
         for i, (parent, contribution) in enumerate(zip(node.parents, contributions(node, g))):
             old = grads.get(id(parent))
@@ -139,8 +152,10 @@ h1 {{ font-size: 1.3em; margin: 0.6em 0 0.3em; }}
 <body>
 <h1>{title}</h1>
 <p class="legend"><span class="blue">Blue</span>: values, computed forward. <span class="red">Red</span>: gradients,
-computed backward, one node at a time, each edge labelled with its local derivative.
-Use the buttons or the arrow keys; drag the graph to move it, the mouse wheel or + and &minus; to zoom.</p>
+computed backward, one node at a time: on a node, {total} is the gradient of {root} with respect to v through
+every path (a total derivative{shorthand}); on an edge from u to v, ∂v/∂u is the local derivative, how v changes
+with u alone (a partial). The chain rule multiplies them. Use the buttons or the arrow keys; drag the graph to move
+it, the mouse wheel or + and &minus; to zoom.</p>
 <div id="controls">
 <button id="prev">&larr; Previous</button><span id="count"></span><button id="next">Next &rarr;</button>
 <span class="zoom"><button id="zoom-out" title="Zoom out (-)">&minus;</button><span id="scale"></span>
