@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test demo bench dot clean mutate
+.PHONY: setup test demo bench dot browser clean mutate
 
 setup: $(VENV)/.installed dot
 
@@ -31,7 +31,23 @@ dot:
 	  fi; }
 	@dot -V
 
-test: setup
+# The walkthrough pages are checked in headless Chromium (tests/test_viz_browser.py): installed when we can, else
+# those tests are skipped, with the command that installs it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium with apt-get, for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "Could not install Chromium: the browser tests will be skipped"; \
+	  else \
+	    echo "Chromium is missing: the browser tests will be skipped. Install it with:"; \
+	    if [ "$$(uname -s)" = Darwin ]; then echo "    brew install --cask chromium"; \
+	    elif command -v apt-get >/dev/null 2>&1; then echo "    sudo apt-get install -y chromium"; \
+	    elif command -v dnf >/dev/null 2>&1; then echo "    sudo dnf install -y chromium"; \
+	    else echo "    your platform's chromium package"; fi; \
+	  fi; }
+
+test: setup browser
 	$(PY) -m pytest -q
 
 demo: setup
