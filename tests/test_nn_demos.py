@@ -72,3 +72,21 @@ def test_logistic_graph_fails_loudly_when_a_gradient_disagrees_with_the_course(t
                         lambda *args: [(f, c, o * (1 + 1e-9)) for f, c, o in shorthand(*args)])
     with pytest.raises(AssertionError, match="differ from the course's formulas by 1.0e-09"):
         logistic_graph.main(out_dir=str(tmp_path))
+
+
+def test_the_readme_picture_of_logistic_regression_is_what_the_demo_draws(tmp_path):
+    """docs/logistic_regression.svg, shown in the README, has the texts of demos.logistic_graph's course picture
+    today: regenerate it (copy out/logistic_graph_course.svg) when the drawing changes."""
+    import re
+    from pathlib import Path
+
+    import demos.logistic_graph
+
+    root = Path(__file__).resolve().parent.parent
+    assert "(docs/logistic_regression.svg)" in (root / "README.md").read_text(encoding="utf-8")
+    drawn = demos.logistic_graph.main(str(tmp_path))["course"]
+
+    def texts(path):
+        return sorted(re.findall(r"<text[^>]*>([^<]*)</text>", Path(path).read_text(encoding="utf-8")))
+    committed = texts(root / "docs" / "logistic_regression.svg")
+    assert committed == texts(drawn) and "dz = &#45;0.6516" in committed
