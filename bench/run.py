@@ -7,12 +7,16 @@ name is also `autograd`, so they stay out of our environment). Workloads, the sa
     W2  one gradient-descent step of logistic regression, m=1000 examples, n=20 features, built op by op
     W3  one step of micrograd's demo: MLP(2, [16, 16, 1]) on 100 moons points, mean hinge loss + 1e-4 L2
     W4  backward through chains x = x * 1.0000001 of 10^3..10^6 nodes, and peak memory per node
+    W3 second order, ours and torch: W3's forward, + backward(), or + backward(create_graph=True) (torch:
+        autograd.grad(create_graph=True)), or that + one backward of sum(p.grad * v_p) through the gradients' graph:
+        a Hessian-vector product; the parameters stay as they are, so every step is the same
 
 Every engine first computes the same loss and gradients from the same data and weights; a disagreement stops the
 run before anything is timed. Every timing then runs in a fresh interpreter holding numpy and one engine only, so
-that no engine's garbage collector scans another's objects: `bench/run.py --time ENGINE W1|W2|W3 [op|sum|dot]
-[on|off]` and `bench/run.py --chain ENGINE N` are those workers. The machine may be shared, so every W1-W3 timing
-runs in ROUNDS interleaved rounds and the table gives the medians; the ratios of each round are printed below it.
+that no engine's garbage collector scans another's objects: `bench/run.py --time ENGINE W1|W2|W3
+[op|sum|dot|forward|first|graph|hvp] [on|off]` and `bench/run.py --chain ENGINE N` are those workers. The machine
+may be shared, so every W1-W3 timing runs in ROUNDS interleaved rounds and the table gives the medians; the ratios
+of each round are printed below it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ CHAIN_SIZES = (10**3, 10**4, 10**5, 10**6)
 CHAIN_FACTOR = 1.0000001
 STEPS_GC_ON = 10  # W2/W3 with the collector on: mean of this many consecutive steps, after the warm-up
 STEPS_GC_OFF = 5  # with it off: median of this many steps, each after gc.collect()
+STEPS_SECOND_ORDER = 3  # W3 second order, collector on: a mean over fewer steps, as each is up to ten W3 steps
 ROUNDS = 5  # every W1-W3 timing runs this many times, in interleaved rounds; the table gives the medians
 LEARNING_RATE = 0.1
 
@@ -173,6 +178,18 @@ class Engine:
     def mlp(self, weights: list, neuron_sum: Callable = sum_op_by_op) -> Any:
         return MLP(weights, self.param, neuron_sum)
 
+    def gradient_graphs(self, loss: Any, params: list) -> list:
+        """loss's gradients with respect to params, recorded as graphs that can be differentiated again."""
+        self.zero_grad(params)
+        loss.backward(create_graph=True)
+        return [p.grad for p in params]
+
+    def backward_through(self, s: Any, params: list) -> list:
+        """The gradients of s, a number built from gradient graphs, with respect to params, by a plain backward."""
+        self.zero_grad(params)
+        s.backward()
+        return [p.grad for p in params]
+
 
 class Ours(Engine):
     """Our engine: Values for parameters and inputs."""
@@ -228,6 +245,15 @@ class Torch(Engine):
 
     def value(self, v: Any) -> float:
         return v.item()
+
+    def gradient_graphs(self, loss: Any, params: list) -> list:
+        """torch.autograd.grad with create_graph=True: PyTorch's advice for gradients of gradients (backward(
+        create_graph=True) leaves reference cycles between the parameters and their .grad)."""
+        return list(self.torch.autograd.grad(loss, params, create_graph=True))
+
+    def backward_through(self, s: Any, params: list) -> list:
+        """torch.autograd.grad of s with respect to params."""
+        return list(self.torch.autograd.grad(s, params))
 
     def update(self, params: list, lr: float) -> None:
         with self.torch.no_grad():
@@ -293,6 +319,46 @@ def loss_and_grads(e: Engine, params: list, loss_fn: Callable[[], Any], picks: S
     return [e.value(loss)] + [e.grad(params[i]) for i in picks]
 
 
+SECOND_ORDER = ("forward", "first", "graph", "hvp")  # how far a second-order step goes (second_order_step)
+
+
+def direction(n: int, seed: int = 4) -> list[float]:
+    """The vector v of the Hessian-vector product, one float per parameter."""
+    return np.random.default_rng(seed).normal(size=n).tolist()
+
+
+def second_order_step(e: Engine, params: list, loss_fn: Callable[[], Any], until: str) -> Callable[[], Any]:
+    """A step going as far as `until`: "forward" the loss; "first" then backward(); "graph" then the gradients as
+    graphs (e.gradient_graphs); "hvp" then one backward of sum(p.grad * v_p) through them, the Hessian-vector
+    product. No update, so every step is the same. It returns what holds the step's graph, as training_step."""
+    if until not in SECOND_ORDER:
+        raise ValueError(f"second_order_step: until must be one of {SECOND_ORDER}, got {until!r}")
+    v = direction(len(params))
+
+    def step() -> Any:
+        loss = loss_fn()
+        if until == "forward":
+            return loss
+        if until == "first":
+            e.zero_grad(params)
+            loss.backward()
+            return loss
+        grads = e.gradient_graphs(loss, params)
+        if until == "hvp":
+            e.backward_through(builtins.sum(g * d for g, d in zip(grads, v)), params)
+        return loss, grads
+    return step
+
+
+def hvp_check(e: Engine, params: list, loss_fn: Callable[[], Any], picks: Sequence[int]) -> list[float]:
+    """The loss, a few gradients as the recorded graphs give them, and a few entries of the Hessian-vector
+    product, computed as second_order_step's "hvp" computes them."""
+    loss = loss_fn()
+    grads = e.gradient_graphs(loss, params)
+    hv = e.backward_through(builtins.sum(g * d for g, d in zip(grads, direction(len(params)))), params)
+    return [e.value(loss)] + [e.value(grads[i]) for i in picks] + [float(hv[i]) for i in picks]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Timing.
 
@@ -343,11 +409,11 @@ def step_times(step: Callable[[], Any], steps: int, collector: bool) -> tuple[li
     return kept, whole
 
 
-def time_per_step(step: Callable[[], Any], collector: bool) -> tuple[float, float]:
-    """Seconds per step, (kept, whole) as in step_times: collector on, the means over a STEPS_GC_ON-step loop
+def time_per_step(step: Callable[[], Any], collector: bool, steps: int = STEPS_GC_ON) -> tuple[float, float]:
+    """Seconds per step, (kept, whole) as in step_times: collector on, the means over a `steps`-step loop
     (collections included); off, the medians of STEPS_GC_OFF steps."""
     if collector:
-        return tuple(map(statistics.mean, step_times(step, STEPS_GC_ON, True)))
+        return tuple(map(statistics.mean, step_times(step, steps, True)))
     return tuple(map(statistics.median, step_times(step, STEPS_GC_OFF, False)))
 
 
@@ -424,6 +490,8 @@ def time_worker(engine: str, workload: str, variant: str = "op", collector: str 
     e = ENGINES[engine]()
     if workload == "W1":
         step = w1_step(e)
+    elif workload == "W3" and variant in SECOND_ORDER:
+        step = second_order_step(e, *w3_model(e), variant)
     else:
         model = w2_model if workload == "W2" else w3_model
         step = training_step(e, *model(e, NEURON_SUMS[variant]))
@@ -433,6 +501,8 @@ def time_worker(engine: str, workload: str, variant: str = "op", collector: str 
         steps += 1
     if workload == "W1":  # build + backward, the graph dropped within each call
         kept = seconds = best_per_call(step)
+    elif variant in SECOND_ORDER:
+        kept, seconds = time_per_step(step, collector == "on", STEPS_SECOND_ORDER)
     else:
         kept, seconds = time_per_step(step, collector == "on")
     return {"engine": engine, "workload": workload, "variant": variant, "collector": collector, "seconds": seconds,
@@ -491,7 +561,7 @@ def verdict(a: float | None, b: float | None, limit: float) -> str:
     return "-" if a is None or not b else ("PASS" if a / b <= limit else "FAIL")
 
 
-def agree(what: str, results: dict[str, list[float]], rtol: float = 1e-9) -> None:
+def agree(what: str, results: dict[str, list[float]], rtol: float = 1e-9, items: str = "") -> None:
     """Stop the run unless every engine's numbers equal the first engine's within rtol."""
     names = list(results)
     ref = results[names[0]]
@@ -499,15 +569,69 @@ def agree(what: str, results: dict[str, list[float]], rtol: float = 1e-9) -> Non
         for i, (a, b) in enumerate(zip(ref, results[name])):
             if not math.isclose(a, b, rel_tol=rtol, abs_tol=1e-12):
                 raise SystemExit(f"bench: {what}: {name} disagrees with {names[0]} at item {i}: {b!r} vs {a!r}")
-    print(f"  {what}: {', '.join(names)} agree (loss {ref[0]:.12g} and {len(ref) - 1} gradients, rtol {rtol:g})")
+    items = items or f"{len(ref) - 1} gradients"
+    print(f"  {what}: {', '.join(names)} agree (loss {ref[0]:.12g} and {items}, rtol {rtol:g})")
 
 
 def print_table(rows: list[tuple]) -> None:
     """Rows of (workload, ours, micrograd, torch, ours/micrograd, ours/torch, target, result), aligned."""
-    header = ("workload", "ours", "micrograd", "torch", "ours/mg", "ours/torch", "target", "result")
+    print_rows(("workload", "ours", "micrograd", "torch", "ours/mg", "ours/torch", "target", "result"), rows, (0, 6))
+
+
+def print_rows(header: tuple, rows: list[tuple], left: tuple[int, ...] = (0,)) -> None:
+    """A table under its header, the columns numbered in `left` aligned left and the others right."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(c).ljust(w) if i in (0, 6) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        print("  ".join(str(c).ljust(w) if i in left else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+
+
+def print_second_order(runs: dict[tuple, list[dict]]) -> None:
+    """The second-order table of W3 (medians of the rounds), then the costs of its passes relative to each other,
+    taken round by round (both sides of a ratio from the same round) and their medians."""
+    print(f"\nSecond order on W3, ours and torch (no update; collector on, mean of {STEPS_SECOND_ORDER} steps;"
+          f" the median of {ROUNDS} rounds):")
+    labels = {"forward": "forward", "first": "forward + backward()",
+              "graph": "forward + backward(create_graph=True) *",
+              "hvp": "forward + backward(create_graph=True) + backward of sum(p.grad * v) (H v)"}
+    by_round = {name: [{until: runs[name, "W3", until, "on"][r].get("seconds") for until in SECOND_ORDER}
+                       for r in range(ROUNDS)] for name in ("ours", "torch")}
+
+    def median(name: str, until: str) -> float | None:
+        seconds = [t[until] for t in by_round[name]]
+        return None if None in seconds else statistics.median(seconds)
+    rows = [(labels[until], fmt_time(median("ours", until)), fmt_time(median("torch", until)),
+             ratio(median("ours", until), median("torch", until)),
+             ratio(median("ours", until), median("ours", "first")),
+             ratio(median("torch", until), median("torch", "first"))) for until in SECOND_ORDER]
+    print_rows(("step", "ours", "torch", "ours/torch", "ours / its first order", "torch / its first order"), rows)
+    print("  * torch: torch.autograd.grad(loss, params, create_graph=True), then torch.autograd.grad of the sum.")
+
+    def cost(t: dict, a: str, b: str | None, c: str, d: str | None) -> float | None:
+        """(t[a] - t[b]) / (t[c] - t[d]) for one round's times t, a missing b or d counting 0."""
+        times = [t[a], t[c]] + [t[x] for x in (b, d) if x]
+        if None in times:
+            return None
+        below = t[c] - (t[d] if d else 0.0)
+        return (t[a] - (t[b] if b else 0.0)) / below if below > 0 else None
+    print("  Ratios round by round (both sides from the same round), and their median:")
+    for label, a, b, c, d in (("second-order step / first-order step", "hvp", None, "first", None),
+                              ("backward(create_graph=True) / backward()", "graph", "forward", "first", "forward"),
+                              ("the H v backward / backward()", "hvp", "graph", "first", "forward"),
+                              ("both second-order backwards / backward()", "hvp", "forward", "first", "forward")):
+        for name in ("ours", "torch"):
+            values = [cost(t, a, b, c, d) for t in by_round[name]]
+            known = [x for x in values if x is not None]
+            middle = f"{statistics.median(known):.2f}x" if known else "-"
+            print(f"    {label + ', ' + name:50} {middle:>8}   (" + "  ".join("-" if x is None else f"{x:.2f}x"
+                                                                         for x in values) + ")")
+    steps = [cost({"o": o["hvp"], "t": t["hvp"]}, "o", None, "t", None)
+             for o, t in zip(by_round["ours"], by_round["torch"])]
+    known = [x for x in steps if x is not None]
+    middle = f"{statistics.median(known):.3f}x" if known else "-"
+    print(f"    {'second-order step, ours / torch':50} {middle:>8}   ("
+          + "  ".join("-" if x is None else f"{x:.3f}x" for x in steps) + ")")
+    print("    A backward's time is its step's minus the step before it: backward() = first - forward,"
+          " backward(create_graph=True) = graph - forward, the H v backward = hvp - graph.")
 
 
 def main() -> None:
@@ -535,6 +659,8 @@ def main() -> None:
     w3["ours autograd.sum"] = loss_and_grads(ours, *w3_model(ours, sum_fused), picks3)
     w3["ours autograd.dot"] = loss_and_grads(ours, *w3_model(ours, dot_fused), picks3)
     agree("W3", w3)
+    agree("W3 second order", {e.name: hvp_check(e, *w3_model(e), picks3) for e in (ours, th)},
+          items=f"{len(picks3)} gradients from backward(create_graph=True), {len(picks3)} entries of H v")
     picks2 = (0, 7, 19, 20)
     w2 = {e.name: loss_and_grads(e, *w2_model(e), picks2) for e in (ours, th)}
     w2["ours autograd.sum"] = loss_and_grads(ours, *w2_model(ours, sum_fused), picks2)
@@ -551,6 +677,7 @@ def main() -> None:
              ("ours", "W2", "sum", "on"), ("ours", "W2", "dot", "on")]
     cells += [(name, "W3", variant, on) for name, variant in [("ours", "sum"), ("ours", "dot"), ("torch", "op")]
               for on in ("on", "off")]
+    cells += [(name, "W3", until, "on") for until in SECOND_ORDER for name in ("ours", "torch")]
     runs: dict[tuple, list[dict]] = {cell: [] for cell in cells}
     for round_ in range(1, ROUNDS + 1):
         print(f"\nTiming, round {round_} of {ROUNDS}: each engine alone in a fresh interpreter, after a warm-up ...",
@@ -646,6 +773,7 @@ def main() -> None:
           f" most), and each engine would pay for the others'.")
     print(f"  Graph sizes in our engine (W3, one step): "
           + ", ".join(f"{count:,} nodes {name}" for name, count in nodes.items()))
+    print_second_order(runs)
     print("\nNotes:")
     print("  W2: micrograd 0.1.0 has no exp, log or sigmoid, so n/a. Inputs are scalars (Values; for torch, 0-d tensors"
           " without requires_grad), built inside each step as in micrograd's demo.")
