@@ -326,3 +326,19 @@ def test_reshape_is_one_node_with_clear_errors():
     with pytest.raises(ValueError, match="transpose"):
         Value(np.ones((2, 2))).transpose((1, 0))
     assert np.transpose(Value(np.ones((2, 3)))).shape == (3, 2)
+
+
+def test_the_collector_is_paused_only_during_the_recorded_pass_and_restored_after_errors():
+    import gc
+    x = Value(0.5)
+    (x * x).backward(create_graph=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (x * x).backward(create_graph=True)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        record(1.0, [x], [1.0], "f").backward(create_graph=True)
+    assert gc.isenabled()
