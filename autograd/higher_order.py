@@ -29,9 +29,10 @@ from .value import Value
 # stored numbers (or linear maps) serve as they are.
 _CONSTANT = {"+", "r+", "-", "r-", "neg", "r*", "sum", "mean", "T", "reshape", "where", "relu", "abs", "r@"}
 _UNARY = {"exp": ops.exp, "log": ops.log, "sqrt": ops.sqrt}
-# ops.py writes these slopes with exp(-|x|), which never overflows, but whose |x| has slope 0 at 0 (as abs does):
-# differentiated again, they would lose their curvature there (softplus'' (0) = 0, not 1/4). As Values they are
-# written smooth, and exact for any x all the same: sigmoid' = s(x) s(-x), tanh' = 4 s(2x) s(-2x), softplus' = s(x).
+# ops.py writes sigmoid's and softplus's slopes with exp(-|x|), which never overflows, but whose |x| has slope 0 at 0
+# (as abs does): differentiated again, they would lose their curvature there (softplus''(0) = 0, not 1/4). tanh's
+# (1/cosh x)^2 would give inf * 0 = nan once cosh overflows (|x| > 710). As Values they are written smooth, and
+# exact for any x all the same: sigmoid' = s(x) s(-x), tanh' = 4 s(2x) s(-2x), softplus' = s(x).
 _SMOOTH_SLOPES = {"sigmoid": lambda x: x.sigmoid() * (-x).sigmoid(),
                   "tanh": lambda x: 4.0 * (2.0 * x).sigmoid() * (-2.0 * x).sigmoid(),
                   "softplus": lambda x: x.sigmoid()}
