@@ -300,6 +300,7 @@ def test_the_local_derivatives_of_matrix_operations_say_what_they_do():
     assert [repr(v.local_grads[0]) for v in (A.sum(), A.mean(), A.sum(axis=0), A.mean(axis=1, keepdims=True),
                                              A.sum(axis=(0, 1)), A.T)] == [
         "sum over all", "mean over all", "sum over axis 0", "mean over axis 1", "sum over axis (0, 1)", "transpose"]
+    assert repr(A.reshape(3, 2).local_grads[0]) == "reshape back"
 
 
 def test_the_local_derivative_of_a_matrix_product_sends_a_gradient_to_each_side_in_its_shape():

@@ -342,3 +342,23 @@ def test_the_collector_is_paused_only_during_the_recorded_pass_and_restored_afte
     with pytest.raises(ValueError):
         record(1.0, [x], [1.0], "f").backward(create_graph=True)
     assert gc.isenabled()
+
+
+def test_a_parents_first_array_contribution_is_never_an_alias_of_another_gradient():
+    # backward() stores a parent's first contribution as its grad without a copy, when it is a new array: a view
+    # (X.T's gradient is a transposed view of Y's) must be copied, or X's later contributions would change Y.grad
+    for first_transpose in (True, False):
+        X = Value(np.arange(6.0).reshape(2, 3))
+        Y = X.T
+        parts = [(Y * Y).sum(), (X * X).sum()]
+        L = parts[0] + parts[1] if first_transpose else parts[1] + parts[0]
+        L.backward()
+        np.testing.assert_array_equal(Y.grad, 2 * Y.data)
+        np.testing.assert_array_equal(X.grad, 4 * X.data)
+
+
+def test_an_array_leaf_adds_its_contributions_to_a_number_it_held():
+    w = Value(np.array([1.0, 2.0, 3.0]))
+    w.grad = 2.0  # a number, as after w.grad = 2.0 by hand: leaves accumulate, so it stays in the sum
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [4.0, 6.0, 8.0])
