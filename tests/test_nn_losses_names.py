@@ -124,10 +124,12 @@ def test_hessian_over_a_batch_and_a_list_is_the_mean_of_each_examples(labels):
 
 @pytest.mark.parametrize("loss", [nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits])
 @pytest.mark.parametrize("y", [0.0, 1.0])
-def test_the_slope_as_a_value_for_a_label_0_or_1_has_one_term(loss, y):
+def test_the_slope_as_a_value_for_a_label_0_or_1_is_right_and_has_one_term(loss, y):
     x = Value(0.4)
     loss(x, y).backward(create_graph=True)
     assert isinstance(x.grad, Value)
+    slope = sigmoid(0.4) - y if loss is nn.binary_cross_entropy_with_logits else -y / 0.4 + (1 - y) / 0.6
+    assert x.grad.data == pytest.approx(slope, rel=1e-14)  # sigmoid(z) and sigmoid(z) - 1 have the same Hessian
     assert not [n for n in nodes(x.grad) if n.const == 0.0]  # no term weighted by a label's 0
 
 
