@@ -290,3 +290,30 @@ def test_the_gradient_column_of_an_mlps_loss_is_one_column_in_both_notations():
     course_starts = gradient_starts(viz.text(L, notation="course"), r" {4}d\S* = ")
     assert course_starts == starts
 
+
+
+def test_dot_inputs_reads_only_a_models_z_whose_constants_are_its_factors():
+    """viz draws the grey inputs x1..xn only for a dot node whose const holds exactly its first parents' factors,
+    the parents after them added as they are (a bias): anything else is an ordinary node (make mutate)."""
+    import autograd
+    from viz._notation import dot_inputs
+
+    w1, w2, b = Value(0.25, label="w1"), Value(-0.5, label="w2"), Value(0.125, label="b")
+    z = autograd.dot([w1, w2, b], [0.5, -1.0, 1.0])
+    assert z.const is None and dot_inputs(z) is None  # a dot of its own: no inputs to draw
+    z.const = (0.5, -1.0)
+    assert dot_inputs(z) == (0.5, -1.0)
+    no_bias = autograd.dot([w1, w2], [0.5, -1.0])
+    no_bias.const = (0.5, -1.0)  # as many inputs as parents: every parent weighted
+    assert dot_inputs(no_bias) == (0.5, -1.0)
+    for const in [(), 3.0, (0.5, -1.0, 1.0, 2.0), (9.0, -1.0), (0.5, 7.0), (1, -1.0)]:
+        z.const = const  # empty, not a tuple, longer than the parents, not the factors, an int
+        assert dot_inputs(z) is None, const
+    ones = autograd.dot([w1, w2], [1.0, 1.0])
+    ones.const = ()
+    assert dot_inputs(ones) is None  # every factor 1, but no inputs
+    total = autograd.sum([w1, w2])  # factors 1.0, 1.0, but not a dot
+    total.const = (1.0,)
+    assert dot_inputs(total) is None
+    from viz._notation import formula
+    assert formula(total, {id(w1): "w1", id(w2): "w2"}) == "w1 + w2"  # a tuple const is never written as a number
