@@ -56,13 +56,19 @@ def backward_graph(root: Value) -> None:
 
 def _backward_graph(root: Value) -> None:
     grads: dict[int, object] = {id(root): 1.0}  # d(root)/d(root); a number until something makes it a Value
+    leaves = [root] if root._p0 is None else []  # gathered as the pass first reaches each
     for node in backward_order(root):
         g = grads[id(node)]
         for parent, local in zip(node.parents, local_values(node)):
             c = _fit(local * g, parent._data)
-            grads[id(parent)] = c if id(parent) not in grads else grads[id(parent)] + c
+            if id(parent) in grads:
+                grads[id(parent)] = grads[id(parent)] + c
+            else:
+                grads[id(parent)] = c
+                if parent._p0 is None:
+                    leaves.append(parent)
         node.grad = _as_value(g)
-    for leaf in _leaves(root):
+    for leaf in leaves:
         old, new = leaf.grad, grads[id(leaf)]
         leaf.grad = _as_value(new if type(old) is float and old == 0.0 else old + new)
 
@@ -134,16 +140,3 @@ def _as_value(g) -> Value:
     """A gradient as a Value: a number that depends on nothing becomes a constant leaf."""
     return g if type(g) is Value else Value(g)
 
-
-def _leaves(root: Value) -> list:
-    """The leaves under root, each once."""
-    seen, leaves, stack = {id(root)}, [], [root]
-    while stack:
-        node = stack.pop()
-        if node._p0 is None:
-            leaves.append(node)
-        for parent in node.parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
-    return leaves

@@ -11,6 +11,7 @@ import pytest
 import nn
 import viz
 from autograd import Value, dot
+from viz._graph import nodes as graph_nodes
 from viz._notation import dot_inputs
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -48,17 +49,6 @@ def logistic(w=(0.25, -0.5), b=0.125):
     for p, x in zip(model.parameters(), [*w, b]):
         p.data = x
     return model
-
-
-def all_nodes(root):
-    seen, stack, out = set(), [root], []
-    while stack:
-        v = stack.pop()
-        if id(v) not in seen:
-            seen.add(id(v))
-            out.append(v)
-            stack.extend(v.parents)
-    return out
 
 
 def test_logistic_regression_on_one_example_is_drawn_as_the_courses_slide(tmp_path):
@@ -113,11 +103,11 @@ def test_batches_and_weight_vectors_are_named_z_a_l_and_j():
     for model in (logistic(), nn.LogisticRegression(2, vector=True)):
         for x, y in ((X, [1, 0, 1]), ([X1, X2], 1)):
             root = nn.binary_cross_entropy(model(x), y)
-            names = {v.label for v in all_nodes(root)}
+            names = {v.label for v in graph_nodes(root)}
             batch = isinstance(x, np.ndarray)
             assert {"z", "a", "L"} <= names and ("J" in names) == batch and root.label == ("J" if batch else "L")
             if batch or model.vector:  # w . x, then + b: two nodes, both named
-                z = next(v for v in all_nodes(root) if v.label == "z")
+                z = next(v for v in graph_nodes(root) if v.label == "z")
                 assert z.op == "+" and z.parents[0].label == "wᵀx"
 
 
@@ -145,7 +135,7 @@ def test_no_loss_builds_a_node_that_multiplies_by_a_labels_1_or_0(loss, y):
     for x, labels in (([X1, X2], y), (np.array([[X1, X2], [0.3, 0.1]]), [y, y]),
                       (np.array([[X1, X2], [0.3, 0.1]]), [1 - y, y])):
         root = loss(output(model, loss, x), labels)
-        for v in all_nodes(root):
+        for v in graph_nodes(root):
             if v.op in ("*", "r*") and v.const is not None:  # times a label's 1 or 0, or the hinge's t = -1
                 assert not any(np.all(np.asarray(v.const) == c) for c in (1, -1, 0)), (v.op, v.const)
             if v.op in ("-", "r-", "+", "r+") and v.const is not None:

@@ -7,20 +7,9 @@ import pytest
 
 import nn
 from autograd import Value, hessian
+from viz._graph import nodes as graph_nodes  # every node of a graph, each once
 
 LOSSES = [nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits, nn.mse, nn.hinge]
-
-
-def nodes(root):
-    """Every node of root's graph, root first, each once."""
-    seen, stack, out = set(), [root], []
-    while stack:
-        n = stack.pop()
-        if id(n) not in seen:
-            seen.add(id(n))
-            out.append(n)
-            stack.extend(n.parents)
-    return out
 
 
 def sigmoid(z):
@@ -47,7 +36,8 @@ def test_a_list_of_examples_names_each_loss_their_sum_and_their_mean(loss):
 def test_one_example_is_L_itself_and_a_batch_is_J_the_mean_of_L(loss):
     a = Value(0.3)
     L = loss(a, 1.0)
-    assert L.label == "L" and [n.label for n in nodes(L)].count("") == len(nodes(L)) - 1  # no mean, no J
+    labels = [n.label for n in graph_nodes(L)]
+    assert L.label == "L" and labels.count("") == len(labels) - 1  # no mean, no J
     J = loss(Value(np.array([0.3, 0.6])), [1.0, 0.0])
     assert J.label == "J" and J.parents[0].label == "L"
 
@@ -82,7 +72,7 @@ def test_hinge_with_labels_all_1_or_all_0_multiplies_by_nothing(y):
         J = nn.hinge(z, y)
         expected = np.mean([max(0.0, 1.0 - (2 * t - 1) * x) for x, t in zip(zs, y)])
     assert J.data == pytest.approx(expected, rel=1e-15)
-    assert not [n.op for n in nodes(J) if "*" in n.op]  # 1 - z or 1 + z: no multiplication by t = +-1
+    assert not [n.op for n in graph_nodes(J) if "*" in n.op]  # 1 - z or 1 + z: no multiplication by t = +-1
 
 
 def test_hinge_with_mixed_labels_gives_each_its_sign():
@@ -130,7 +120,7 @@ def test_the_slope_as_a_value_for_a_label_0_or_1_is_right_and_has_one_term(loss,
     assert isinstance(x.grad, Value)
     slope = sigmoid(0.4) - y if loss is nn.binary_cross_entropy_with_logits else -y / 0.4 + (1 - y) / 0.6
     assert x.grad.data == pytest.approx(slope, rel=1e-14)  # sigmoid(z) and sigmoid(z) - 1 have the same Hessian
-    assert not [n for n in nodes(x.grad) if n.const == 0.0]  # no term weighted by a label's 0
+    assert not [n for n in graph_nodes(x.grad) if n.const == 0.0]  # no term weighted by a label's 0
 
 
 @pytest.mark.parametrize("a, y, slope", [(0.0, 0.0, 1.0), (1.0, 1.0, -1.0)])
