@@ -7,7 +7,7 @@ Two speed tricks live here, each measured on the micrograd demo MLP's training s
 - Nodes with one or two float parents, most of a network, take a path written out without a loop over tuples:
   a third of the time of the general loop.
 - numpy's error state (IEEE results, quietly) is entered once per backward(), at the first node whose math is
-  numpy's, not once per node: entering costs 1.4 us. It is a `with` block, so that no interrupt can leave it on.
+  numpy's, not once per node (_ieee.quiet_on), in a try block, so that no interrupt can leave it on.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import modes
+from ._ieee import quiet_off, quiet_on
 from ._numbers import finite, short
 from .broadcast import fit
 from .modes import mode
@@ -65,8 +66,11 @@ def backward(root, create_graph: bool = False) -> None:
             _backward_checked(ready)
             return
         if _pass(ready, quiet=False):  # it stopped at the first node whose math is numpy's
-            with np.errstate(all="ignore"):  # IEEE results, quietly, as in the forward pass
+            token = quiet_on()  # IEEE results, quietly, as in the forward pass
+            try:
                 _pass(ready, quiet=True)
+            finally:
+                quiet_off(token)
 
 
 def _pass(ready: list, quiet: bool) -> bool:
@@ -153,16 +157,24 @@ def _contributions(node, g) -> list:
 
 def _backward_many(node, g, ready: list) -> None:
     """backward() for any node: pass on the gradient, then queue the parents now ready."""
-    parents = node.parents
-    if type(node._data) is float and type(node._g0) is tuple:  # a float sum or dot: no list, no fit (W3 ~10 %)
-        for parent, local in zip(parents, node._g0):
+    p1 = node._p1
+    if p1 is MANY:
+        parents, local_grads = node._p0, node._g0
+    else:  # read from the slots, not through the properties (a call each)
+        parents = (node._p0,) if p1 is None else (node._p0, p1)
+        local_grads = (node._g0,) if p1 is None else (node._g0, node._g1)
+    if type(local_grads) is tuple and p1 is MANY and type(node._data) is float:  # a float sum or dot: no fit
+        for parent, local in zip(parents, local_grads):  # (W3 ~10 %)
             parent.grad += local * g
-    elif type(node._g0) is np.ndarray and node._p1 is MANY:  # dot(weights, X): see _contributions
-        for parent, contribution in zip(parents, (node._g0 @ g).tolist()):
+    elif type(local_grads) is np.ndarray:  # dot(weights, X): see _contributions
+        for parent, contribution in zip(parents, (local_grads @ g).tolist()):
             parent.grad += contribution
     else:
-        for parent, local in zip(parents, node.local_grads):
-            c = fit(local * g, parent._data)
+        for parent, local in zip(parents, local_grads):
+            c = g if local.__class__ is float and local == 1.0 else local * g  # a sum's 1.0 * g: a copy saved
+            like = parent._data
+            if c.__class__ is not np.ndarray or like.__class__ is float or c.shape != like.shape:
+                c = fit(c, like)
             grad = parent.grad
             # A parent's first contribution, when it is a new array (not a view, nor g), becomes its grad as it is:
             # 0.0 + c would copy it. This saves a pass over each array of a network (flower, make bench: -8 %).

@@ -19,12 +19,28 @@ def fit(c, like):
     c_shape = np.shape(c)
     if c_shape == shape:
         return c
+    axes = _axes.get((c_shape, shape))
+    if axes is None:
+        axes = _axes_to_sum(c_shape, shape)
+        if len(_axes) < 1000:  # a cache of the pairs of shapes met: a network meets a few (bias b: -2 us a step)
+            _axes[c_shape, shape] = axes
+    if axes is _SPREAD:  # a smaller c spreads over the parent first
+        c = np.broadcast_to(c, np.broadcast_shapes(c_shape, shape))
+        axes = _axes_to_sum(c.shape, shape)
+    return np.add.reduce(c, axis=axes).reshape(shape)
+
+
+_axes: dict = {}
+_SPREAD = "spread"  # see _axes_to_sum
+
+
+def _axes_to_sum(c_shape: tuple, shape: tuple) -> tuple:
+    """The axes of a contribution of c_shape that broadcasting added or stretched over a parent of shape; _SPREAD
+    when the contribution is smaller than the parent on some axis."""
     extra = len(c_shape) - len(shape)
     if extra < 0 or any(n > m for n, m in zip(shape, c_shape[extra:])):
-        c = np.broadcast_to(c, np.broadcast_shapes(c_shape, shape))  # a smaller c spreads over the parent
-        c_shape, extra = c.shape, c.ndim - len(shape)
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and c_shape[extra + i] != 1)
-    return np.add.reduce(c, axis=tuple(range(extra)) + stretched).reshape(shape)
+        return _SPREAD
+    return tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1 and c_shape[extra + i] != 1)
 
 
 def mismatch(op: str, x, y) -> ValueError:
