@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import _floatmath, backward as _backward, modes, ops
+from ._ieee import quiet_off, quiet_on
 from ._numbers import Number, as_const as _as_const, as_number, finite as _finite, short as _short
 from .backward import MANY as _MANY, describe as _describe
 from .broadcast import mismatch as _mismatch
@@ -34,7 +35,8 @@ class Value:
 
     data         the forward value: a float, or a float64 numpy array of any shape. An array is read-only, so that
                  a graph's gradients cannot change behind its back: assign a new one (w.data = w.data - lr * g).
-                 What is assigned is checked as in Value(), and a caller's array copied.
+                 What is assigned is checked as in Value(), and a caller's array copied, unless it is already
+                 read-only and owns its numbers (an optimizer's new weights): then nobody can change it.
     grad         d(root)/d(this) after root.backward(), of data's shape; leaves accumulate it across calls (an array
                  grad in place, as PyTorch does: copy it if you keep it)
     label        a name for drawings and messages ("a", "J"), "" if none
@@ -324,8 +326,11 @@ class Value:
         if type(x) is float:
             y, dy = fn(x, _floatmath)
         else:
-            with np.errstate(all="ignore"):
+            token = quiet_on()
+            try:
                 y, dy = fn(x, np)
+            finally:
+                quiet_off(token)
         return _node1(y, self, dy, op)
 
     def _reduce(self, op: str, axis, keepdims: bool) -> Value:
@@ -334,12 +339,14 @@ class Value:
             if axis not in (None, ()):
                 raise ValueError(f"{op}(axis={axis!r}): this Value holds a single number, which has no axes")
             return _node1(x, self, 1.0, op)
+        token = quiet_on()
         try:
-            with np.errstate(all="ignore"):
-                y, local = ops.reduce_sum(x, axis, bool(keepdims), op == "mean")
+            y, local = ops.reduce_sum(x, axis, bool(keepdims), op == "mean")
         except (ValueError, IndexError, TypeError):  # numpy's AxisError is both of the first two
             raise ValueError(f"{op}(axis={axis!r}) on a Value of shape {x.shape}: axis must be None, an int or a "
                              f"tuple of ints, each from {-x.ndim} to {x.ndim - 1}") from None
+        finally:
+            quiet_off(token)
         return _node(y, (self,), [local], op)
 
 
@@ -443,8 +450,11 @@ def _binary(fn: Callable, a, b, op: str) -> Value:
             np.broadcast_shapes(np.shape(x), np.shape(y))
         except ValueError:
             raise _mismatch(op, x, y) from None
-        with np.errstate(all="ignore"):
+        token = quiet_on()
+        try:
             out, dx, dy = fn(x, y, np)
+        finally:
+            quiet_off(token)
     if type(a) is not Value:
         return _node1(out, b, dy, op, a)
     if type(b) is not Value:
@@ -459,8 +469,11 @@ def _matmul(a, b) -> Value:
     if type(x) is float or type(y) is float or x.ndim > 2 or y.ndim > 2 or x.shape[-1] != y.shape[0]:
         raise ValueError(f"'@' needs a vector or matrix on each side, with the columns of the left equal to the rows "
                          f"of the right; got shapes {_shape(x)} and {_shape(y)} (use * to scale by a number)")
-    with np.errstate(all="ignore"):
+    token = quiet_on()
+    try:
         out, dx, dy = ops.matmul(x, y)
+    finally:
+        quiet_off(token)
     out = out if out.ndim else float(out)
     if type(a) is not Value:
         return _node(out, (b,), [dy], "r@", a)
@@ -475,6 +488,8 @@ def _shape(x) -> str:
 
 def _as_data(x, where: str) -> float | np.ndarray:
     """A Value's data from x, or a clear error; a Value is refused rather than nested. An array is made read-only."""
+    if type(x) is np.ndarray and x.size and x.ndim and not x.flags.writeable and x.base is None and x.dtype == np.float64:
+        return x  # read-only and its own (an optimizer's new weights, say): nobody can change it, no copy needed
     if isinstance(x, Value):
         raise TypeError(f"{where} got a Value where a number belongs: use the Value itself, or its .data")
     data = as_number(x, where)

@@ -38,7 +38,10 @@ class SGD:
         lr = self.lr
         if not self.momentum:
             for p in self.params:
-                p.data = p.data - lr * p.grad  # a new value, never an in-place change of a graph's array
+                data = p.data - lr * p.grad  # a new value, never an in-place change of a graph's array
+                if type(data) is np.ndarray:
+                    data.flags.writeable = False  # ours alone and read-only: Value takes it without a copy
+                p.data = data
             return
         self.velocity = self.momentum * self.velocity + _grads(self.params, self._numbers)
         _subtract(self.params, lr * self.velocity, self._numbers)
