@@ -1,0 +1,131 @@
+"""The speed tricks of the array path keep their promises: numpy's error state, copies, cached broadcasting plans."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Value, record
+from autograd._ieee import quiet_off, quiet_on
+from autograd.broadcast import fit
+
+
+def test_quiet_ignores_numpys_errors_and_restores_the_callers_state():
+    before = np.geterr()
+    with np.errstate(over="raise", divide="warn"):
+        token = quiet_on()
+        try:
+            assert set(np.geterr().values()) == {"ignore"}
+            assert np.exp(np.array([1000.0]))[0] == np.inf  # no FloatingPointError inside
+        finally:
+            quiet_off(token)
+        assert np.geterr()["over"] == "raise" and np.geterr()["divide"] == "warn"
+    assert np.geterr() == before
+
+
+@pytest.mark.parametrize("operation", [
+    lambda v: v @ np.full((2, 2), 1e300),  # overflow in a matrix product
+    lambda v: v.exp(),
+    lambda v: (v * 0.0).log(),  # log 0
+    lambda v: v.sum() * 1e300,
+    lambda v: v.mean(axis=0),
+    lambda v: v / 0.0,  # 1/0 and 0/0
+])
+def test_array_operations_give_ieee_results_without_a_warning_and_leave_the_error_state(operation):
+    before = np.geterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from numpy would fail the test
+        with np.errstate(all="raise"):  # and so would an error state that quiet did not replace
+            out = operation(Value(np.array([[1e300, 0.0], [-1e300, 2.0]])))
+            out.sum().backward() if out.ndim else out.backward()
+    assert np.geterr() == before
+
+
+def test_an_error_inside_an_operation_leaves_the_error_state_as_it_was():
+    before = np.geterr()
+    with pytest.raises(ValueError, match="axis"):
+        Value(np.ones((2, 3))).sum(axis=5)
+    with pytest.raises(ValueError, match="cannot combine shapes"):
+        Value(np.ones((2, 3))) / Value(np.ones((4,)))
+    assert np.geterr() == before
+
+
+def test_a_read_only_array_that_owns_its_numbers_is_taken_without_a_copy():
+    mine = np.arange(3.0)
+    mine.flags.writeable = False
+    assert Value(mine).data is mine
+    writable = np.arange(3.0)
+    view = np.arange(6.0)[::2]
+    view.flags.writeable = False  # read-only, but its base can still change
+    for x in (writable, view, np.arange(3)):  # a writable array, a view, ints: each copied into a read-only array
+        v = Value(x)
+        assert v.data is not x and not v.data.flags.writeable and v.data.dtype == np.float64
+        assert np.shares_memory(v.data, x) is False
+    empty = np.zeros(0)
+    empty.flags.writeable = False
+    with pytest.raises(ValueError, match="at least one number"):
+        Value(empty)
+    scalar = np.array(2.0)
+    scalar.flags.writeable = False
+    assert type(Value(scalar).data) is float
+
+
+def test_sgd_gives_each_parameter_new_read_only_numbers_and_leaves_the_old_graph_alone():
+    np.random.seed(0)
+    model = nn.MLP(2, [3, 1], "tanh", "sigmoid", init="small", matrix=True)
+    W = model.layers[0].W
+    old = W.data
+    kept = old.copy()
+    X, y = np.random.randn(5, 2), np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    J = nn.binary_cross_entropy(model(X), y)
+    J.backward()
+    expected = old - 0.5 * W.grad
+    nn.SGD(model.parameters(), lr=0.5).step()
+    assert W.data is not old and not W.data.flags.writeable
+    np.testing.assert_array_equal(W.data, expected)
+    np.testing.assert_array_equal(old, kept)  # the numbers the graph was built from are as they were
+    with pytest.raises(ValueError):
+        W.data[0, 0] = 1.0  # read-only: the step cannot be changed behind the graph's back
+
+
+@pytest.mark.parametrize("c_shape, shape, axes", [
+    ((4, 400), (4, 1), (1,)),  # the course's bias b
+    ((3, 4), (4,), (0,)),  # a row vector met a matrix
+    ((2, 3, 4), (3, 1), (0, 2)),  # an added axis and a stretched one
+    ((5,), (1,), (0,)),
+])
+def test_fit_sums_over_the_broadcast_axes_the_same_the_second_time(c_shape, shape, axes):
+    c = np.arange(np.prod(c_shape), dtype=float).reshape(c_shape)
+    like = np.zeros(shape)
+    for _ in range(2):  # the second call takes the cached axes
+        np.testing.assert_array_equal(fit(c, like), c.sum(axis=axes).reshape(shape))
+
+
+def test_fit_spreads_a_smaller_contribution_over_its_parent_then_sums_the_same_the_second_time():
+    c, like = np.array([[1.0], [2.0]]), np.zeros((3, 2, 4))
+    for _ in range(2):
+        # c of shape (2, 1) spreads to (3, 2, 4), the parent's own shape: nothing to sum but its copies
+        np.testing.assert_array_equal(fit(c, like), np.broadcast_to(c, (3, 2, 4)))
+
+
+def test_a_sums_gradient_of_one_reaches_both_parents_as_separate_arrays():
+    # a + b's local derivatives are 1.0: g itself goes to each parent, summed or copied, never shared
+    a, b = Value(np.ones((2, 3))), Value(np.ones((2, 1)))
+    s = a + b
+    J = (s * np.arange(6.0).reshape(2, 3)).sum()
+    J.backward()
+    np.testing.assert_array_equal(a.grad, np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(b.grad, [[3.0], [12.0]])
+    assert not np.shares_memory(a.grad, s.grad) and not np.shares_memory(b.grad, s.grad)
+    a.grad[0, 0] = 100.0  # a user's change to a leaf's grad does not reach the graph's
+    assert s.grad[0, 0] == 0.0
+
+
+def test_record_checks_shapes_that_differ_and_takes_equal_ones():
+    x = Value(np.ones(3))
+    node = record(np.ones(3), [x], [np.full(3, 2.0)], "double")
+    node.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+    with pytest.raises(ValueError, match="do not broadcast together"):
+        record(np.ones(3), [x], [np.ones(4)], "bad")
