@@ -488,8 +488,9 @@ def _shape(x) -> str:
 
 def _as_data(x, where: str) -> float | np.ndarray:
     """A Value's data from x, or a clear error; a Value is refused rather than nested. An array is made read-only."""
-    if type(x) is np.ndarray and x.size and x.ndim and not x.flags.writeable and x.base is None and x.dtype == np.float64:
-        return x  # read-only and its own (an optimizer's new weights, say): nobody can change it, no copy needed
+    if type(x) is np.ndarray and x.size and x.ndim and x.dtype == np.float64 and not x.flags.writeable \
+            and x.base is None:  # read-only and its own (an optimizer's new weights): nobody can change it, no copy
+        return x
     if isinstance(x, Value):
         raise TypeError(f"{where} got a Value where a number belongs: use the Value itself, or its .data")
     data = as_number(x, where)
