@@ -2,8 +2,9 @@
 
 An overflow gives inf and 0/0 gives nan, as in PyTorch, with no warning. np.errstate builds its settings anew at
 each entry (1.5 us); on numpy 2 we set the same prepared settings in numpy's context variable (0.2 us). Each array
-operation of a graph enters it once: on the flower network of `bench/batched.py`, 8 entries an iteration, 10 us of
-its ~240 (measured). On numpy 1, which keeps its settings elsewhere, quiet_on() falls back to np.errstate.
+operation of a graph enters it once, and backward() once: on the flower network of `bench/batched.py`, 7 entries an
+iteration, 9 us of its ~230 (measured). On numpy 1, which keeps its settings elsewhere, quiet_on() falls back to
+np.errstate.
 
     token = quiet_on()
     try:

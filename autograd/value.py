@@ -306,8 +306,8 @@ class Value:
         except (ValueError, TypeError):
             raise ValueError(f"reshape{shape!r}: cannot give a Value of shape {_shape(x)} ({np.size(x)} numbers) "
                              f"that shape") from None
-        if not y.ndim:
-            return _node1(float(y), self, 1.0, "reshape")
+        if not y.ndim:  # one number: its gradient goes back as an array of the parent's shape, through local
+            return _node(float(y), (self,), [local], "reshape")
         y.flags.writeable = False
         return _node(y, (self,), [local], "reshape")
 

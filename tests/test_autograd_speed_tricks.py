@@ -1,12 +1,13 @@
 """The speed tricks of the array path keep their promises: numpy's error state, copies, cached broadcasting plans."""
 
+import contextlib
 import warnings
 
 import numpy as np
 import pytest
 
 import nn
-from autograd import Value, record
+from autograd import Value, detect_anomaly, record
 from autograd._ieee import quiet_off, quiet_on
 from autograd.broadcast import fit
 
@@ -94,6 +95,7 @@ def test_sgd_gives_each_parameter_new_read_only_numbers_and_leaves_the_old_graph
     ((3, 4), (4,), (0,)),  # a row vector met a matrix
     ((2, 3, 4), (3, 1), (0, 2)),  # an added axis and a stretched one
     ((5,), (1,), (0,)),
+    ((3, 1, 4), (3, 1, 1), (2,)),  # an axis of 1 in both is not summed; the stretched one after it is
 ])
 def test_fit_sums_over_the_broadcast_axes_the_same_the_second_time(c_shape, shape, axes):
     c = np.arange(np.prod(c_shape), dtype=float).reshape(c_shape)
@@ -129,3 +131,25 @@ def test_record_checks_shapes_that_differ_and_takes_equal_ones():
     np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
     with pytest.raises(ValueError, match="do not broadcast together"):
         record(np.ones(3), [x], [np.ones(4)], "bad")
+
+
+@pytest.mark.parametrize("c, shape, expected", [
+    ([1.0, 2.0, 3.0], (1, 3), [[1.0, 2.0, 3.0]]),  # fewer axes than the parent, none of them larger
+    ([[1.0], [2.0]], (1, 3), [[3.0, 3.0, 3.0]]),  # smaller on one axis (spread), larger on another (summed)
+])
+def test_fit_spreads_and_sums_a_contribution_of_a_shape_between(c, shape, expected):
+    for _ in range(2):
+        assert fit(np.array(c), np.zeros(shape)).tolist() == expected
+
+
+def test_an_array_reshaped_to_one_number_gets_an_array_gradient_in_every_mode():
+    for mode in (contextlib.nullcontext, detect_anomaly):
+        v = Value(np.array([2.0]))
+        with mode():
+            (v.reshape(()) * 3.0).backward()
+        assert type(v.grad) is np.ndarray and v.grad.tolist() == [3.0]
+
+
+def test_record_names_a_number_as_a_number_in_its_shape_error():
+    with pytest.raises(ValueError, match=r"the node of shape a number, its parent 0 of shape \(3,\)"):
+        record(1.0, [Value(np.ones(3))], [np.ones(4)], "bad")

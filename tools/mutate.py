@@ -35,6 +35,7 @@ TARGETS = [
     ("autograd/ops.py", ENGINE_TESTS),
     ("autograd/_floatmath.py", ENGINE_TESTS),
     ("autograd/backward.py", ENGINE_TESTS),
+    ("autograd/broadcast.py", ENGINE_TESTS),
     ("nn/losses.py", ("tests/test_nn_losses*.py",)),
     ("viz/_notation.py", ("tests/test_viz_*.py",)),
 ]
