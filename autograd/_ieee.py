@@ -17,26 +17,30 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
+try:  # numpy 2 keeps its error state in a context variable, of settings made by _make_extobj
     from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
-except ImportError:  # numpy 1
-    _extobj_contextvar = None
-
-
-if _extobj_contextvar is not None:
     _QUIET = _make_extobj(all="ignore")
-    _set, quiet_off = _extobj_contextvar.set, _extobj_contextvar.reset
+except (ImportError, AttributeError, TypeError, ValueError):  # numpy 1, or a numpy whose internals have moved
+    _QUIET = None
 
-    def quiet_on():
+
+if _QUIET is not None:
+    _set, _reset = _extobj_contextvar.set, _extobj_contextvar.reset
+
+    def quiet_on() -> object:
         """Ignore numpy's floating-point errors until quiet_off(token)."""
         return _set(_QUIET)
+
+    def quiet_off(token: object) -> None:
+        """Restore numpy's floating-point error handling as it was before quiet_on()."""
+        _reset(token)
 else:
-    def quiet_on():
+    def quiet_on() -> object:
         """Ignore numpy's floating-point errors until quiet_off(token)."""
         state = np.errstate(all="ignore")
         state.__enter__()
         return state
 
-    def quiet_off(token) -> None:
+    def quiet_off(token: object) -> None:
         """Restore numpy's floating-point error handling as it was before quiet_on()."""
         token.__exit__(None, None, None)

@@ -171,7 +171,9 @@ def _backward_many(node, g, ready: list) -> None:
             parent.grad += contribution
     else:
         for parent, local in zip(parents, local_grads):
-            c = g if local.__class__ is float and local == 1.0 else local * g  # a sum's 1.0 * g: a copy saved
+            # a sum's 1.0 * g would copy g: g itself goes on (summed or copied below, never shared): one array
+            # operation less for each bias of a network, each step
+            c = g if local.__class__ is float and local == 1.0 else local * g
             like = parent._data
             if c.__class__ is not np.ndarray or like.__class__ is float or c.shape != like.shape:
                 c = fit(c, like)

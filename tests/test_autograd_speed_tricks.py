@@ -1,6 +1,7 @@
 """The speed tricks of the array path keep their promises: numpy's error state, copies, cached broadcasting plans."""
 
 import contextlib
+import sys
 import warnings
 
 import numpy as np
@@ -23,6 +24,25 @@ def test_quiet_ignores_numpys_errors_and_restores_the_callers_state():
             quiet_off(token)
         assert np.geterr()["over"] == "raise" and np.geterr()["divide"] == "warn"
     assert np.geterr() == before
+
+
+def test_quiet_falls_back_to_errstate_where_numpy_keeps_its_state_elsewhere(monkeypatch):
+    import importlib
+
+    from autograd import _ieee
+    monkeypatch.setitem(sys.modules, "numpy._core._ufunc_config", None)  # as on numpy 1: the import fails
+    fallback = importlib.reload(_ieee)
+    try:
+        assert fallback._QUIET is None
+        with np.errstate(divide="raise"):
+            token = fallback.quiet_on()
+            assert np.geterr()["divide"] == "ignore" and np.log(np.zeros(1))[0] == -np.inf
+            fallback.quiet_off(token)
+            assert np.geterr()["divide"] == "raise"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(_ieee)
+    assert _ieee._QUIET is not None
 
 
 @pytest.mark.parametrize("operation", [
