@@ -173,3 +173,12 @@ def test_an_array_reshaped_to_one_number_gets_an_array_gradient_in_every_mode():
 def test_record_names_a_number_as_a_number_in_its_shape_error():
     with pytest.raises(ValueError, match=r"the node of shape a number, its parent 0 of shape \(3,\)"):
         record(1.0, [Value(np.ones(3))], [np.ones(4)], "bad")
+
+
+def test_a_number_divided_by_zero_is_ieee_under_any_error_state_of_the_caller():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            assert (Value(1.0) / 0.0).data == np.inf and (Value(-1.0) / 0.0).data == -np.inf
+            assert np.isnan((Value(0.0) / 0.0).data)
+            assert (Value(0.0) ** -1.0).data == np.inf
