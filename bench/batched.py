@@ -319,13 +319,18 @@ def bench_deep(iterations: int, blocks: int = 5) -> dict[str, float]:
     return ratios
 
 
-def flower_numpy(X: np.ndarray, y: np.ndarray, hidden: int = 4):
-    """The course's nn_model() loop, points as columns: np.random.seed(2), W = randn * 0.01; run(k) does k more."""
-    X, Y = X.T, y.reshape(1, -1).astype(float)
+def flower_start(hidden: int) -> dict:
+    """The course's start for the flower network: np.random.seed(2), then W = randn * 0.01 layer by layer, b = 0."""
     np.random.seed(2)
     W1, b1 = np.random.randn(hidden, 2) * 0.01, np.zeros((hidden, 1))
     W2, b2 = np.random.randn(1, hidden) * 0.01, np.zeros((1, 1))
-    state = {"params": [W1, b1, W2, b2], "costs": []}
+    return {"params": [W1, b1, W2, b2], "costs": []}
+
+
+def flower_numpy(X: np.ndarray, y: np.ndarray, hidden: int = 4):
+    """The course's nn_model() loop, points as columns: np.random.seed(2), W = randn * 0.01; run(k) does k more."""
+    X, Y = X.T, y.reshape(1, -1).astype(float)
+    state = flower_start(hidden)
     m = X.shape[1]
 
     def run(iterations: int) -> None:
@@ -350,10 +355,7 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     derivatives of ops.py (tanh's (1/cosh)^2, the sign-split sigmoid), nn's clamped cross-entropy, backward()'s
     products, spreads and sums, SGD and fit's accuracy. What the engine adds to this is its bookkeeping alone."""
     X, Y = X.T, y.astype(float)
-    np.random.seed(2)
-    W1, b1 = np.random.randn(hidden, 2) * 0.01, np.zeros((hidden, 1))
-    W2, b2 = np.random.randn(1, hidden) * 0.01, np.zeros((1, 1))
-    state = {"params": [W1, b1, W2, b2], "costs": []}
+    state = flower_start(hidden)
     m, floor, is_one = X.shape[1], nn.losses.LOG_FLOOR, Y == 1.0
 
     def run(iterations: int) -> None:
