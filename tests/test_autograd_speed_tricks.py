@@ -1,6 +1,7 @@
 """The speed tricks of the array path keep their promises: numpy's error state, copies, cached broadcasting plans."""
 
 import contextlib
+import importlib
 import sys
 import warnings
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value, detect_anomaly, record
+from autograd import Value, _ieee, detect_anomaly, record
 from autograd._ieee import quiet_off, quiet_on
 from autograd.broadcast import fit
 
@@ -27,9 +28,6 @@ def test_quiet_ignores_numpys_errors_and_restores_the_callers_state():
 
 
 def test_quiet_falls_back_to_errstate_where_numpy_keeps_its_state_elsewhere(monkeypatch):
-    import importlib
-
-    from autograd import _ieee
     monkeypatch.setitem(sys.modules, "numpy._core._ufunc_config", None)  # as on numpy 1: the import fails
     fallback = importlib.reload(_ieee)
     try:

@@ -12,10 +12,12 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import viz
 from autograd import Value
 from viz._graph import nodes
+from viz._notation import dot_inputs, formula
 from viz.cli import main as chainrule
 from viz.render import pipe
 from viz.text import table
@@ -291,13 +293,9 @@ def test_the_gradient_column_of_an_mlps_loss_is_one_column_in_both_notations():
     assert course_starts == starts
 
 
-
 def test_dot_inputs_reads_only_a_models_z_whose_constants_are_its_factors():
     """viz draws the grey inputs x1..xn only for a dot node whose const holds exactly its first parents' factors,
     the parents after them added as they are (a bias): anything else is an ordinary node (make mutate)."""
-    import autograd
-    from viz._notation import dot_inputs
-
     w1, w2, b = Value(0.25, label="w1"), Value(-0.5, label="w2"), Value(0.125, label="b")
     z = autograd.dot([w1, w2, b], [0.5, -1.0, 1.0])
     assert z.const is None and dot_inputs(z) is None  # a dot of its own: no inputs to draw
@@ -315,5 +313,4 @@ def test_dot_inputs_reads_only_a_models_z_whose_constants_are_its_factors():
     total = autograd.sum([w1, w2])  # factors 1.0, 1.0, but not a dot
     total.const = (1.0,)
     assert dot_inputs(total) is None
-    from viz._notation import formula
     assert formula(total, {id(w1): "w1", id(w2): "w2"}) == "w1 + w2"  # a tuple const is never written as a number
