@@ -165,7 +165,7 @@ def _reduce_text(axis, mean: bool) -> str:
 
 def _spread(g, shape, axis, keepdims, scale):
     if axis is not None and not keepdims:
-        g = np.reshape(g, _kept(shape, axis))
+        g = np.reshape(g, _kept(shape, axis)) if type(g) is float else g.reshape(_kept(shape, axis))
     if type(g) is not float and type(g) is not np.ndarray:  # a Value: backward(create_graph=True)
         return g * np.full(shape, scale)
     out = np.empty(shape)
