@@ -60,12 +60,12 @@ def _bce(a: Value, y) -> Value:
     """The course's L(a, y) box: one node whose local derivative is dL/da = -y/a + (1 - y)/(1 - a)."""
     x = a.data
     with np.errstate(divide="ignore", invalid="ignore"):  # IEEE: log 0 = -inf, then clamped
-        one_minus_a = 1.0 - x
+        one_minus_a, one_minus_y = 1.0 - x, 1.0 - y
         log_a, log_1_a = np.log(x), np.log(one_minus_a)
-        loss = -(y * np.maximum(log_a, LOG_FLOOR) + (1.0 - y) * np.maximum(log_1_a, LOG_FLOOR))
-        slope = (np.where(log_1_a > LOG_FLOOR, np.divide(1.0 - y, one_minus_a), 0.0)
+        loss = -(y * np.maximum(log_a, LOG_FLOOR) + one_minus_y * np.maximum(log_1_a, LOG_FLOOR))
+        slope = (np.where(log_1_a > LOG_FLOOR, np.divide(one_minus_y, one_minus_a), 0.0)
                  - np.where(log_a > LOG_FLOOR, np.divide(y, x), 0.0))
-    return record(loss, [a], [slope], "bce", local_grads_rule=partial(_bce_slope, y))
+    return record(_read_only(loss), [a], [slope], "bce", local_grads_rule=partial(_bce_slope, y))
 
 
 def _bce_logits(z: Value, y) -> Value:
@@ -79,7 +79,7 @@ def _bce_logits(z: Value, y) -> Value:
         slope = (1.0 - y) * up - y * down  # = sigmoid(x) - y, without cancelling when y is 0 or 1
     if type(x) is float:
         loss, slope = float(loss), float(slope)
-    return record(loss, [z], [slope], "bce_logits", local_grads_rule=partial(_bce_logits_slope, y))
+    return record(_read_only(loss), [z], [slope], "bce_logits", local_grads_rule=partial(_bce_logits_slope, y))
 
 
 def _bce_slope(y, a: Value) -> list[Value]:
@@ -96,6 +96,13 @@ def _bce_logits_slope(y, z: Value) -> list[Value]:
     if isinstance(y, float) and y in (0.0, 1.0):
         return [z.sigmoid() if y == 0.0 else -(-z).sigmoid()]
     return [(1.0 - y) * z.sigmoid() - y * (-z).sigmoid()]
+
+
+def _read_only(loss):
+    """A loss array of our own, made read-only: record() then keeps it as the node's data without a copy."""
+    if type(loss) is np.ndarray:
+        loss.flags.writeable = False
+    return loss
 
 
 def _weighted(weight, loss):
