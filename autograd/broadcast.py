@@ -27,7 +27,8 @@ def fit(c, like):
     if axes is _SPREAD:  # a smaller c spreads over the parent first
         c = np.broadcast_to(c, np.broadcast_shapes(c_shape, shape))
         axes = _axes_to_sum(c.shape, shape)
-    return np.add.reduce(c, axis=axes).reshape(shape)
+    total = np.add.reduce(c, axis=axes, keepdims=True)  # a new array, not a view: backward() need not copy it
+    return total if total.ndim == len(shape) else total.reshape(shape)
 
 
 _axes: dict = {}

@@ -372,9 +372,9 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 A2, dA2 = np.where(Z2 >= 0, 1.0, e) / d, e / (d * d)
                 a = np.add.reduce(A2, axis=0)
                 one_minus_a = 1.0 - a
-                log_a, log_1_a = np.log(a), np.log(one_minus_a)
-                L = -(Y * np.maximum(log_a, floor) + (1.0 - Y) * np.maximum(log_1_a, floor))
-                dL = (np.where(log_1_a > floor, np.divide(1.0 - Y, one_minus_a), 0.0)
+                log_a, log_1_a, one_minus_y = np.log(a), np.log(one_minus_a), 1.0 - Y
+                L = -(Y * np.maximum(log_a, floor) + one_minus_y * np.maximum(log_1_a, floor))
+                dL = (np.where(log_1_a > floor, np.divide(one_minus_y, one_minus_a), 0.0)
                       - np.where(log_a > floor, np.divide(Y, a), 0.0))
                 costs.append(float(np.add.reduce(L) / m))
                 np.count_nonzero((a > 0.5) == is_one)  # fit's accuracy
@@ -382,13 +382,12 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 np.multiply(1.0, 1.0 / m, out=gL)  # the mean's spread
                 gA2 = np.empty((1, m))
                 np.multiply((dL * gL).reshape(1, m), 1.0, out=gA2)  # the sum's spread (dropping the axis)
-                gZ2 = dA2 * gA2
-                gM2 = 0.0 + gZ2
-                gW2, gA1 = gM2 @ A1.T, W2.T @ gM2
+                gZ2 = dA2 * gA2  # W2 @ A1 then shares it as its gradient, as W1 @ X shares gZ1
+                gW2, gA1 = gZ2 @ A1.T, W2.T @ gZ2
                 gZ1 = dA1 * gA1
-                gW1 = (0.0 + gZ1) @ X.T
+                gW1 = gZ1 @ X.T
                 params = W1, b1, W2, b2
-                grads = gW1, np.add.reduce(gZ1, axis=1).reshape(b1.shape), gW2, np.add.reduce(gZ2, axis=1).reshape(1, 1)
+                grads = gW1, np.add.reduce(gZ1, axis=1, keepdims=True), gW2, np.add.reduce(gZ2, axis=1, keepdims=True)
                 W1, b1, W2, b2 = (p - FLOWER_LR * g for p, g in zip(params, grads))
         state["params"] = [W1, b1, W2, b2]
     return state, run

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Value, _ieee, detect_anomaly, record
 from autograd._ieee import quiet_off, quiet_on
@@ -140,6 +141,35 @@ def test_a_sums_gradient_of_one_reaches_both_parents_as_separate_arrays():
     assert not np.shares_memory(a.grad, s.grad) and not np.shares_memory(b.grad, s.grad)
     a.grad[0, 0] = 100.0  # a user's change to a leaf's grad does not reach the graph's
     assert s.grad[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("sum_first", [True, False])
+def test_a_node_shares_its_gradient_only_with_a_parent_that_gets_nothing_more(sum_first):
+    # S = N + 1 passes its gradient on as it is: N, used once more by N * N, must copy it (its second contribution
+    # is added in place), while M = N * 2, used by S alone, may share it
+    X = Value(np.arange(6.0).reshape(2, 3))
+    N = X * 1.0
+    S = N + 1.0
+    M = N * 2.0
+    parts = [(S * 3.0).sum(), (N * N).sum(), (M + 1.0).sum()]
+    J = autograd.sum(parts if sum_first else parts[::-1])
+    J.backward()
+    np.testing.assert_array_equal(S.grad, np.full((2, 3), 3.0))
+    np.testing.assert_array_equal(N.grad, 3.0 + 2.0 * X.data + 2.0)
+    np.testing.assert_array_equal(X.grad, N.grad)
+    assert not np.shares_memory(X.grad, N.grad) and not np.shares_memory(N.grad, S.grad)
+    J.backward()  # again: the shared arrays are not added to in place
+    np.testing.assert_array_equal(S.grad, np.full((2, 3), 3.0))
+    np.testing.assert_array_equal(X.grad, 2.0 * N.grad)
+
+
+def test_fit_sums_to_a_new_array_that_backward_takes_without_a_copy():
+    c = np.ones((4, 5))
+    total = fit(c, np.zeros((4, 1)))
+    assert total.shape == (4, 1) and total.base is None and total.tolist() == [[5.0]] * 4
+    b = Value(np.zeros((4, 1)))
+    (b + np.ones((4, 5))).sum().backward()
+    assert b.grad.base is None and b.grad.tolist() == [[5.0]] * 4
 
 
 def test_record_checks_shapes_that_differ_and_takes_equal_ones():
