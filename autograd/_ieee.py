@@ -15,6 +15,8 @@ np.errstate.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 try:  # numpy 2 keeps its error state in a context variable, of settings made by _make_extobj
@@ -25,15 +27,10 @@ except (ImportError, AttributeError, TypeError, ValueError):  # numpy 1, or a nu
 
 
 if _QUIET is not None:
-    _set, _reset = _extobj_contextvar.set, _extobj_contextvar.reset
-
-    def quiet_on() -> object:
-        """Ignore numpy's floating-point errors until quiet_off(token)."""
-        return _set(_QUIET)
-
-    def quiet_off(token: object) -> None:
-        """Restore numpy's floating-point error handling as it was before quiet_on()."""
-        _reset(token)
+    # quiet_on() ignores numpy's floating-point errors until quiet_off(token) restores them. Both are C functions,
+    # not Python ones calling them: no Python frame for the 14 calls of a flower network step (make bench: -2 %).
+    quiet_on = functools.partial(_extobj_contextvar.set, _QUIET)
+    quiet_off = _extobj_contextvar.reset
 else:
     def quiet_on() -> object:
         """Ignore numpy's floating-point errors until quiet_off(token)."""
