@@ -168,6 +168,8 @@ def _spread(g, shape, axis, keepdims, scale):
         g = np.reshape(g, _kept(shape, axis)) if type(g) is float else g.reshape(_kept(shape, axis))
     if type(g) is not float and type(g) is not np.ndarray:  # a Value: backward(create_graph=True)
         return g * np.full(shape, scale)
+    if scale == 1.0 and type(g) is np.ndarray and g.shape == shape:  # a sum over axes of 1 (dropping one): as it is
+        return g
     out = np.empty(shape)
     np.multiply(g, scale, out=out)  # broadcast into a new array in one C loop (broadcast_to is a slow wrapper)
     return out

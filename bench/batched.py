@@ -380,8 +380,7 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 np.count_nonzero((a > 0.5) == is_one)  # fit's accuracy
                 gL = np.empty(m)
                 np.multiply(1.0, 1.0 / m, out=gL)  # the mean's spread
-                gA2 = np.empty((1, m))
-                np.multiply((dL * gL).reshape(1, m), 1.0, out=gA2)  # the sum's spread (dropping the axis)
+                gA2 = (dL * gL).reshape(1, m)  # the sum's spread (dropping the axis): a reshape
                 gZ2 = dA2 * gA2  # W2 @ A1 then shares it as its gradient, as W1 @ X shares gZ1
                 gW2, gA1 = gZ2 @ A1.T, W2.T @ gZ2
                 gZ1 = dA1 * gA1

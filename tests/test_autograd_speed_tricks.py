@@ -172,6 +172,23 @@ def test_fit_sums_to_a_new_array_that_backward_takes_without_a_copy():
     assert b.grad.base is None and b.grad.tolist() == [[5.0]] * 4
 
 
+def test_a_sum_over_an_axis_of_one_passes_the_gradient_on_reshaped_and_a_leaf_still_gets_its_own():
+    # (1, 3) -> (3,): nothing to add up, so the gradient goes back as a reshaped view, which a node used once
+    # may keep, while a leaf gets a copy of its own (it adds to it in place at the next backward())
+    w = Value(np.array([[1.0, 2.0, 3.0]]))
+    A = w * 2.0
+    y = A.sum(axis=0)
+    (y * np.array([3.0, 4.0, 5.0])).sum().backward()
+    assert y.grad.tolist() == [3.0, 4.0, 5.0] and A.grad.tolist() == [[3.0, 4.0, 5.0]]
+    assert w.grad.tolist() == [[6.0, 8.0, 10.0]]
+    v = Value(np.array([[1.0, 2.0, 3.0]]))
+    z = v.sum(axis=0)
+    for total in (1.0, 2.0):
+        (z * np.array([3.0, 4.0, 5.0])).sum().backward()
+        assert v.grad.tolist() == [[3.0 * total, 4.0 * total, 5.0 * total]] and z.grad.tolist() == [3.0, 4.0, 5.0]
+    assert not np.shares_memory(v.grad, z.grad)
+
+
 def test_record_checks_shapes_that_differ_and_takes_equal_ones():
     x = Value(np.ones(3))
     node = record(np.ones(3), [x], [np.full(3, 2.0)], "double")
