@@ -164,11 +164,11 @@ def _reduce_text(axis, mean: bool) -> str:
 
 
 def _spread(g, shape, axis, keepdims, scale):
-    if axis is not None and not keepdims:
-        g = np.reshape(g, _kept(shape, axis)) if type(g) is float else g.reshape(_kept(shape, axis))
+    if axis is not None and not keepdims and type(g) is not float:  # a number spreads over any shape as it is
+        g = g.reshape(_kept(shape, axis))
     if type(g) is not float and type(g) is not np.ndarray:  # a Value: backward(create_graph=True)
         return g * np.full(shape, scale)
-    if scale == 1.0 and type(g) is np.ndarray and g.shape == shape:  # a sum over axes of 1 (dropping one): as it is
+    if type(g) is np.ndarray and g.shape == shape:  # the sum of axes of length 1 (dropping one): nothing to spread
         return g
     out = np.empty(shape)
     np.multiply(g, scale, out=out)  # broadcast into a new array in one C loop (broadcast_to is a slow wrapper)

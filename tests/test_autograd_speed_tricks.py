@@ -151,16 +151,22 @@ def test_a_node_shares_its_gradient_only_with_a_parent_that_gets_nothing_more(su
     N = X * 1.0
     S = N + 1.0
     M = N * 2.0
-    parts = [(S * 3.0).sum(), (N * N).sum(), (M + 1.0).sum()]
+    P = M + 1.0
+    parts = [(S * 3.0).sum(), (N * N).sum(), P.sum()]
     J = autograd.sum(parts if sum_first else parts[::-1])
     J.backward()
     np.testing.assert_array_equal(S.grad, np.full((2, 3), 3.0))
     np.testing.assert_array_equal(N.grad, 3.0 + 2.0 * X.data + 2.0)
     np.testing.assert_array_equal(X.grad, N.grad)
     assert not np.shares_memory(X.grad, N.grad) and not np.shares_memory(N.grad, S.grad)
+    assert M.grad is P.grad  # passed on as it is: M has no other user
     J.backward()  # again: the shared arrays are not added to in place
     np.testing.assert_array_equal(S.grad, np.full((2, 3), 3.0))
     np.testing.assert_array_equal(X.grad, 2.0 * N.grad)
+
+
+def test_fit_spreads_a_number_over_an_array_parent():
+    np.testing.assert_array_equal(fit(2.0, np.zeros((2, 3))), np.full((2, 3), 2.0))
 
 
 def test_fit_sums_to_a_new_array_that_backward_takes_without_a_copy():
@@ -180,6 +186,7 @@ def test_a_sum_over_an_axis_of_one_passes_the_gradient_on_reshaped_and_a_leaf_st
     y = A.sum(axis=0)
     (y * np.array([3.0, 4.0, 5.0])).sum().backward()
     assert y.grad.tolist() == [3.0, 4.0, 5.0] and A.grad.tolist() == [[3.0, 4.0, 5.0]]
+    assert np.shares_memory(A.grad, y.grad)  # reshaped, not copied: A has no other user
     assert w.grad.tolist() == [[6.0, 8.0, 10.0]]
     v = Value(np.array([[1.0, 2.0, 3.0]]))
     z = v.sum(axis=0)

@@ -210,3 +210,11 @@ def test_labels_of_any_real_kind_are_accepted(loss):
                    np.array([1, 0, 1], dtype=object), [Fraction(1), 0, np.float32(1)]):
         assert loss(out, labels).data == expected
     assert loss(Value(0.3), np.float32(1)).data == loss(Value(0.3), Fraction(1)).data == loss(Value(0.3), 1.0).data
+
+
+def test_a_loss_array_is_made_read_only_in_place_so_that_record_keeps_it_without_a_copy():
+    loss = np.array([0.25, 0.5])
+    assert nn.losses._read_only(loss) is loss and not loss.flags.writeable
+    assert nn.losses._read_only(0.25) == 0.25  # one example's loss, a number
+    L = nn.losses._bce(Value(np.array([0.5, 0.25])), np.array([1.0, 0.0]))
+    assert not L.data.flags.writeable and L.data.base is None
