@@ -89,12 +89,13 @@ def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number]
         raise ValueError(f"record(): {len(parents)} parents but {len(local_grads)} local gradients; give one each")
     data = _as_data(data, "record()")
     local_grads = [_as_const(g) for g in local_grads]
-    data_shape = _shape(data)
+    data_shape = getattr(data, "shape", ())  # a float's is (); np.shape is a slower Python wrapper
     for i, (parent, local) in enumerate(zip(parents, local_grads)):
-        if _shape(parent._data) == _shape(local) == data_shape:  # the common case (numpy's check: 2 us)
+        parent_shape, local_shape = getattr(parent._data, "shape", ()), getattr(local, "shape", ())
+        if parent_shape == local_shape == data_shape:  # the common case (numpy's check: 2 us)
             continue
         try:
-            shape = np.broadcast_shapes(data_shape, _shape(parent._data), _shape(local))
+            shape = np.broadcast_shapes(data_shape, parent_shape, local_shape)
         except ValueError:
             raise ValueError(f"record(): the node of shape {shape_text(data)}, its parent {i} of shape "
                              f"{shape_text(parent._data)} and that parent's local derivative of shape "
@@ -110,11 +111,6 @@ def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number]
             node._p0, node._g0, node._p1 = node.parents, node.local_grads, MANY
         node._g1 = local_grads_rule
     return node
-
-
-def _shape(x: float | np.ndarray) -> tuple[int, ...]:
-    """The shape of a float or an array, without np.shape's Python wrapper (a third of record()'s checks)."""
-    return () if type(x) is float else x.shape
 
 
 def _dot_batch(weights: Sequence[Value | float], X: np.ndarray) -> Value:
