@@ -39,7 +39,7 @@ class Value:
                  read-only and owns its numbers (an optimizer's new weights): then nobody can change it.
     grad         d(root)/d(this) after root.backward(), of data's shape; leaves accumulate it across calls (an array
                  grad in place, as PyTorch does: copy it if you keep it). A node that is not a leaf may share its
-                 grad array with its only user's (as x shares z's in z = x + b): read it, do not change it
+                 grad array with its only user's (W @ A shares Z's in Z = W @ A + b): read it, do not change it
     label        a name for drawings and messages ("a", "J"), "" if none
     op           the operation that made it ("+", "*", "exp", "@", "sum", ...), "" for a leaf; an op whose constant
                  stands on the left starts with "r": "r-" with const 2 is 2 - x
