@@ -82,15 +82,19 @@ def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number]
     function of the parents that builds them with Value operations, the same numbers as local_grads, e.g.
     `lambda x: [3 * x * x]` for the cube. Without it, create_graph raises ValueError naming the operation.
     """
-    parents, local_grads = list(parents), list(local_grads)
-    if not all(type(p) is Value for p in parents):
-        raise TypeError("record(): every parent must be a Value")
+    parents, local_grads = tuple(parents), list(local_grads)
+    for parent in parents:
+        if type(parent) is not Value:
+            raise TypeError("record(): every parent must be a Value")
     if len(parents) != len(local_grads):
         raise ValueError(f"record(): {len(parents)} parents but {len(local_grads)} local gradients; give one each")
+    if local_grads_rule is not None and not callable(local_grads_rule):
+        raise TypeError(f"record(): local_grads_rule must be a function of the parents, got "
+                        f"{type(local_grads_rule).__name__}")
     data = _as_data(data, "record()")
-    local_grads = [_as_const(g) for g in local_grads]
     data_shape = getattr(data, "shape", ())  # a float's is (); np.shape is a slower Python wrapper
-    for i, (parent, local) in enumerate(zip(parents, local_grads)):
+    for i, parent in enumerate(parents):
+        local = local_grads[i] = _as_const(local_grads[i])
         parent_shape, local_shape = getattr(parent._data, "shape", ()), getattr(local, "shape", ())
         if parent_shape == local_shape == data_shape:  # the common case (numpy's check: 2 us)
             continue
@@ -102,13 +106,9 @@ def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number]
                              f"{shape_text(local)} do not broadcast together") from None
         if type(data) is float and type(local) is float and type(parent._data) is not float:
             local_grads[i] = np.full(shape, local)  # a number node's general path then fits it to the parent
-    if local_grads_rule is not None and not callable(local_grads_rule):
-        raise TypeError(f"record(): local_grads_rule must be a function of the parents, got "
-                        f"{type(local_grads_rule).__name__}")
-    node = _node(data, tuple(parents), tuple(local_grads), str(op))
-    if node._p0 is not None:  # recorded (not in no_grad()): marked as record()'s, with its rule, in _g1
-        if node._p1 is not MANY:  # only the general node layout has room for the rule
-            node._p0, node._g0, node._p1 = node.parents, node.local_grads, MANY
+    # a list of local derivatives: the general node layout (see Value), which has room for the rule, in _g1
+    node = _node(data, parents, local_grads, str(op))
+    if node._p0 is not None:  # recorded (not in no_grad())
         node._g1 = local_grads_rule
     return node
 
