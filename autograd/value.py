@@ -39,7 +39,7 @@ class Value:
                  read-only and owns its numbers (an optimizer's new weights): then nobody can change it.
     grad         d(root)/d(this) after root.backward(), of data's shape; leaves accumulate it across calls (an array
                  grad in place, as PyTorch does: copy it if you keep it). A node that is not a leaf may share its
-                 grad array with its only user's (W @ A shares Z's in Z = W @ A + b): read it, do not change it
+                 grad array with a user's (W @ A shares Z's in Z = W @ A + b): read it, do not change it
     label        a name for drawings and messages ("a", "J"), "" if none
     op           the operation that made it ("+", "*", "exp", "@", "sum", ...), "" for a leaf; an op whose constant
                  stands on the left starts with "r": "r-" with const 2 is 2 - x
@@ -418,6 +418,9 @@ def _link(node: Value, parents: tuple, local_grads) -> None:
     """
     if not parents:
         node._p0 = node._p1 = None
+        return
+    if type(local_grads) is list:  # arrays or linear maps, in a list of the caller's own: kept as it is
+        node._p0, node._g0, node._p1 = parents, local_grads, _MANY
         return
     floats = type(local_grads) is tuple and set(map(type, local_grads)) <= {float}
     if len(parents) <= 2 and floats:

@@ -145,8 +145,8 @@ def test_a_sums_gradient_of_one_reaches_both_parents_as_separate_arrays():
 
 @pytest.mark.parametrize("sum_first", [True, False])
 def test_a_node_shares_its_gradient_only_with_a_parent_that_gets_nothing_more(sum_first):
-    # S = N + 1 passes its gradient on as it is: N, used once more by N * N, must copy it (its second contribution
-    # is added in place), while M = N * 2, used by S alone, may share it
+    # S = N + 1 and P = M + 1 pass their gradients on as they are: M, used by P alone, keeps P's; N takes S's or
+    # N * N's first, and its second contribution makes a new array, never added in place to what it shares
     X = Value(np.arange(6.0).reshape(2, 3))
     N = X * 1.0
     S = N + 1.0
