@@ -19,7 +19,8 @@
          arrays are small, so the engine's cost per node counts: printed per node of one iteration's graph, against
          "our math alone", the numpy calls our engine makes timed without the engine (and checked to give our
          costs), so that the bookkeeping and the extra math (exact tanh slope, stable sigmoid, clamped loss) show
-         apart.
+         apart; and against the same nodes and calls in micrograd's design on arrays (a closure per node, no
+         checks), how fast an eager engine in Python can be here.
 
 Both sides first compute the same cost and gradients (checked), then are timed on this machine in this process.
 """
@@ -392,6 +393,84 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     return state, run
 
 
+class _Node:
+    """A node of micrograd's design on arrays: its data, its grad, its parents and a closure that passes grad on."""
+    __slots__ = ("data", "grad", "parents", "back")
+
+    def __init__(self, data, parents=(), back=None):
+        self.data, self.grad, self.parents, self.back = data, None, parents, back
+
+    def add_grad(self, g):
+        self.grad = g if self.grad is None else self.grad + g
+
+
+def _tape_backward(root) -> None:
+    """micrograd's backward: a topological order by depth-first search, then each closure in reverse."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents)
+    root.grad = 1.0
+    for node in reversed(order):
+        if node.back:
+            node.back(node)
+
+
+def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
+    """The same nine nodes and numpy calls as ours, in micrograd's design on arrays (a closure per node, no checks,
+    numpy's error state set once a step): how fast an eager engine in Python can be here. Ours minus this is the
+    cost of our engine's generality: its checks, its one backward loop over the table of ops, nn's layers and fit."""
+    X, Y = X.T, y.astype(float)
+    state = flower_start(hidden)
+    m, floor, is_one = X.shape[1], nn.losses.LOG_FLOOR, Y == 1.0
+    params = [_Node(p) for p in state["params"]]
+
+    def affine(W, A, b):  # two nodes, as ours: W @ A, then + b
+        a = A.data if type(A) is _Node else A
+        WA = _Node(W.data @ a, (W, A) if type(A) is _Node else (W,),
+                   lambda n: (W.add_grad(n.grad @ a.T), type(A) is _Node and A.add_grad(W.data.T @ n.grad)))
+        return _Node(WA.data + b.data, (WA, b),
+                     lambda n: (WA.add_grad(n.grad), b.add_grad(np.add.reduce(n.grad, axis=1, keepdims=True))))
+
+    def elementwise(x, value, slope):
+        return _Node(value, (x,), lambda n: x.add_grad(slope * n.grad))
+
+    def run(iterations: int) -> None:
+        W1, b1, W2, b2 = params
+        with np.errstate(all="ignore"):
+            for _ in range(iterations):
+                for p in params:
+                    p.grad = None
+                Z1 = affine(W1, X, b1)
+                s = 1.0 / np.cosh(Z1.data)
+                A1 = elementwise(Z1, np.tanh(Z1.data), s * s)
+                Z2 = affine(W2, A1, b2)
+                e = np.exp(-np.abs(Z2.data))
+                d = 1.0 + e
+                A2 = elementwise(Z2, np.where(Z2.data >= 0, 1.0, e) / d, e / (d * d))
+                a = _Node(np.add.reduce(A2.data, axis=0), (A2,), lambda n: A2.add_grad(n.grad.reshape(1, m)))
+                x = a.data
+                one_minus_a, one_minus_y = 1.0 - x, 1.0 - Y
+                log_a, log_1_a = np.log(x), np.log(one_minus_a)
+                L = elementwise(a, -(Y * np.maximum(log_a, floor) + one_minus_y * np.maximum(log_1_a, floor)),
+                                np.where(log_1_a > floor, np.divide(one_minus_y, one_minus_a), 0.0)
+                                - np.where(log_a > floor, np.divide(Y, x), 0.0))
+                J = _Node(float(np.add.reduce(L.data) / m), (L,),
+                          lambda n: L.add_grad(np.full(m, n.grad * (1.0 / m))))
+                _tape_backward(J)
+                for p in params:
+                    p.data = p.data - FLOWER_LR * p.grad
+                state["costs"].append(J.data)
+                np.count_nonzero((x > 0.5) == is_one)  # fit's accuracy
+        state["params"] = [p.data for p in params]
+    return state, run
+
+
 def node_overhead(shape: tuple[int, ...] = (4, 400), nodes: int = 200, repeats: int = 20) -> tuple[float, float]:
     """Microseconds per node, forward and backward, of a chain of additions of arrays of `shape`, beyond numpy's
     own two additions (one forward, one in backward); and numpy's own time per node."""
@@ -421,10 +500,13 @@ def bench_flower(iterations: int, blocks: int = 5) -> float:
           f" (in {blocks} alternating blocks)")
     state, numpy_run = flower_numpy(X, y)
     floor_state, floor_run = flower_floor(X, y)
+    tape_state, tape_run = flower_tape(X, y)
     model, costs, ours_run = matrix_ours(X, y, [4, 1], "tanh", "small", 2, FLOWER_LR)
-    seconds = alternate({"numpy": numpy_run, "floor": floor_run, "ours": ours_run}, iterations, blocks)
+    seconds = alternate({"numpy": numpy_run, "floor": floor_run, "tape": tape_run, "ours": ours_run}, iterations,
+                        blocks)
     steady = min(iterations, 7500)  # from about 8000 on, the run is chaotic: the order of sums shows in the digits
-    agree = max(np.abs(np.subtract(costs[:steady], other["costs"][:steady])).max() for other in (state, floor_state))
+    agree = max(np.abs(np.subtract(costs[:steady], other["costs"][:steady])).max()
+                for other in (state, floor_state, tape_state))
     if agree > 1e-12:
         raise SystemExit(f"flower: ours and numpy disagree by {agree:.2e}; not timing a wrong answer")
     print(f"  same costs for the first {steady} iterations (largest difference {agree:.1e}); cost at the end "
@@ -436,6 +518,9 @@ def bench_flower(iterations: int, blocks: int = 5) -> float:
           f"(target <= 2x: {'met' if ratio <= 2 else 'MISSED'})")
     print(f"    our math alone, in numpy       {per['floor']:8.1f} us/iteration   "
           f"{seconds['floor'] / seconds['numpy']:5.2f}x numpy   (the same calls as ours, without the engine)")
+    print(f"    micrograd's design on arrays   {per['tape']:8.1f} us/iteration   "
+          f"{seconds['tape'] / seconds['numpy']:5.2f}x numpy   (the same nodes and calls, a closure per node, no "
+          f"checks)")
     J = nn.binary_cross_entropy(model(X), y.astype(float))
     nodes = sum(1 for v in backward_order(J) if v.parents)
     print(f"    one iteration's graph: {nodes} operation nodes; ours - our math alone = "

@@ -1,4 +1,5 @@
-"""bench/run.py's second-order step on W3 computes what it claims to time (its timings are not tested here)."""
+"""bench/run.py's second-order step on W3, and bench/batched.py's flower runs, compute what they claim to time (their
+timings are not tested here)."""
 
 import importlib.util
 from pathlib import Path
@@ -6,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import nn
 from autograd import Value
 
 
-def _load_bench():
-    """bench/run.py as a module (bench/ is not a package)."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "run.py"
-    spec = importlib.util.spec_from_file_location("bench_run", path)
+def _load_bench(name: str = "run"):
+    """bench/<name>.py as a module (bench/ is not a package)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -76,3 +78,23 @@ def test_second_order_step_refuses_an_unknown_pass():
     e = run.Ours()
     with pytest.raises(ValueError, match="until must be one of"):
         run.second_order_step(e, *_small_w3(e), "third")
+
+
+def test_the_flower_runs_of_the_batched_bench_all_compute_the_courses_costs_and_weights():
+    # the course's loop, our math alone, micrograd's design on arrays and ours: timed side by side, so each must do
+    # the same work: the same costs, step by step, and the same weights at the end
+    batched = _load_bench("batched")
+    X, y = nn.make_flower()
+    state, numpy_run = batched.flower_numpy(X, y)
+    others = [batched.flower_floor(X, y), batched.flower_tape(X, y)]
+    model, costs, ours_run = batched.matrix_ours(X, y, [4, 1], "tanh", "small", 2, batched.FLOWER_LR)
+    for run_k in (numpy_run, ours_run, *(r for _, r in others)):
+        run_k(30)
+    assert costs[0] == pytest.approx(0.693048, abs=1e-6) and len(costs) == 30
+    for other, _ in others:
+        np.testing.assert_allclose(other["costs"], state["costs"], rtol=0, atol=1e-13)
+        for p, q in zip(other["params"], state["params"]):
+            np.testing.assert_allclose(p, q, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(costs, state["costs"], rtol=0, atol=1e-13)
+    for p, q in zip(model.parameters(), state["params"]):
+        np.testing.assert_allclose(p.data, q, rtol=0, atol=1e-13)
