@@ -60,8 +60,9 @@ def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, r
     node = _value._new(_value.Value)
     node._data, node.grad, node.label, node.op, node.const, node._stamp = data, grad, label, op, const, None
     _value._link(node, tuple(parents), local_grads)
-    if rule is not False and node._p0 is not None:  # made by record(): keep its mark and rule (see nary.record)
-        node._p0, node._g0, node._p1 = node.parents, node.local_grads, _value._MANY
+    if rule is not False and node._p0 is not None:  # made by record(): its layout, a list, and its rule (nary.record)
+        if node._p1 is not _value._MANY:  # a tuple of floats: only the general layout has room for the rule
+            node._p0, node._g0, node._p1 = node.parents, list(node.local_grads), _value._MANY
         node._g1 = rule
     return node
 

@@ -9,7 +9,6 @@ import numpy as np
 
 from . import ops
 from ._numbers import Number, as_const as _as_const, as_number
-from .backward import MANY
 from .broadcast import mismatch, shape_text
 from .value import Value, _as_data, _node
 

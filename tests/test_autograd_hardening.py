@@ -196,6 +196,19 @@ def test_pickled_copies_unpickle_as_graphs_even_inside_no_grad():
     assert twin.parents[0].grad == 4.0
 
 
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))],
+                         ids=["deepcopy", "pickle"])
+def test_a_copied_record_node_sums_a_broadcast_local_derivative_back_to_its_parents_shape(duplicate):
+    # one number over a (2, 3) parent whose local derivative is a row of 3: each row of the parent gets it
+    x = Value(np.ones((2, 3)))
+    total = autograd.record(6.0, [x], [np.array([1.0, 2.0, 3.0])], "total")
+    twin = duplicate(total)
+    twin.backward()
+    assert twin.parents[0].grad.tolist() == [[1.0, 2.0, 3.0]] * 2
+    total.backward()
+    assert x.grad.tolist() == [[1.0, 2.0, 3.0]] * 2
+
+
 @pytest.mark.parametrize("build", [
     lambda x, y: x + y, lambda x, y: x - y, lambda x, y: x * y, lambda x, y: x / y, lambda x, y: x ** y,
     lambda x, y: autograd.sum([x, y]), lambda x, y: autograd.dot([x, x], [y, y]),
