@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo's au
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd import Value, backward_order  # noqa: E402
+from autograd import Value, backward_order, ops  # noqa: E402
 
 CAT_LR, W2_LR, DEEP_LR, FLOWER_LR = 0.005, 0.1, 0.0075, 1.2
 DEEP_MODELS = {"two-layer (12288, 7, 1)": ([7, 1], "small"),  # the layer sizes after the 12288 inputs, and the init
@@ -351,13 +351,23 @@ def flower_numpy(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     return state, run
 
 
+def flower_bce(a: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """nn's clamped cross-entropy of probabilities a against labels Y, and its slope: the numpy calls of its node."""
+    floor = nn.losses.LOG_FLOOR
+    one_minus_a, one_minus_y = 1.0 - a, 1.0 - Y
+    log_a, log_1_a = np.log(a), np.log(one_minus_a)
+    return (-(Y * np.maximum(log_a, floor) + one_minus_y * np.maximum(log_1_a, floor)),
+            np.where(log_1_a > floor, np.divide(one_minus_y, one_minus_a), 0.0)
+            - np.where(log_a > floor, np.divide(Y, a), 0.0))
+
+
 def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     """The numpy calls our engine makes for one flower iteration, without the engine: its forward pass with the local
-    derivatives of ops.py (tanh's (1/cosh)^2, the sign-split sigmoid), nn's clamped cross-entropy, backward()'s
+    derivatives of ops.py's own tanh and sigmoid, nn's clamped cross-entropy (flower_bce), backward()'s
     products, spreads and sums, SGD and fit's accuracy. What the engine adds to this is its bookkeeping alone."""
     X, Y = X.T, y.astype(float)
     state = flower_start(hidden)
-    m, floor, is_one = X.shape[1], nn.losses.LOG_FLOOR, Y == 1.0
+    m, is_one = X.shape[1], Y == 1.0
 
     def run(iterations: int) -> None:
         W1, b1, W2, b2 = state["params"]
@@ -365,18 +375,11 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
         with np.errstate(all="ignore"):
             for _ in range(iterations):
                 Z1 = W1 @ X + b1
-                s = 1.0 / np.cosh(Z1)
-                A1, dA1 = np.tanh(Z1), s * s
+                A1, dA1 = ops.tanh(Z1, np)
                 Z2 = W2 @ A1 + b2
-                e = np.exp(-np.abs(Z2))
-                d = 1.0 + e
-                A2, dA2 = np.where(Z2 >= 0, 1.0, e) / d, e / (d * d)
+                A2, dA2 = ops.sigmoid(Z2, np)
                 a = np.add.reduce(A2, axis=0)
-                one_minus_a = 1.0 - a
-                log_a, log_1_a, one_minus_y = np.log(a), np.log(one_minus_a), 1.0 - Y
-                L = -(Y * np.maximum(log_a, floor) + one_minus_y * np.maximum(log_1_a, floor))
-                dL = (np.where(log_1_a > floor, np.divide(one_minus_y, one_minus_a), 0.0)
-                      - np.where(log_a > floor, np.divide(Y, a), 0.0))
+                L, dL = flower_bce(a, Y)
                 costs.append(float(np.add.reduce(L) / m))
                 np.count_nonzero((a > 0.5) == is_one)  # fit's accuracy
                 gL = np.empty(m)
@@ -427,7 +430,7 @@ def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     cost of our engine's generality: its checks, its one backward loop over the table of ops, nn's layers and fit."""
     X, Y = X.T, y.astype(float)
     state = flower_start(hidden)
-    m, floor, is_one = X.shape[1], nn.losses.LOG_FLOOR, Y == 1.0
+    m, is_one = X.shape[1], Y == 1.0
     params = [_Node(p) for p in state["params"]]
 
     def affine(W, A, b):  # two nodes, as ours: W @ A, then + b
@@ -447,26 +450,18 @@ def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 for p in params:
                     p.grad = None
                 Z1 = affine(W1, X, b1)
-                s = 1.0 / np.cosh(Z1.data)
-                A1 = elementwise(Z1, np.tanh(Z1.data), s * s)
+                A1 = elementwise(Z1, *ops.tanh(Z1.data, np))
                 Z2 = affine(W2, A1, b2)
-                e = np.exp(-np.abs(Z2.data))
-                d = 1.0 + e
-                A2 = elementwise(Z2, np.where(Z2.data >= 0, 1.0, e) / d, e / (d * d))
+                A2 = elementwise(Z2, *ops.sigmoid(Z2.data, np))
                 a = _Node(np.add.reduce(A2.data, axis=0), (A2,), lambda n: A2.add_grad(n.grad.reshape(1, m)))
-                x = a.data
-                one_minus_a, one_minus_y = 1.0 - x, 1.0 - Y
-                log_a, log_1_a = np.log(x), np.log(one_minus_a)
-                L = elementwise(a, -(Y * np.maximum(log_a, floor) + one_minus_y * np.maximum(log_1_a, floor)),
-                                np.where(log_1_a > floor, np.divide(one_minus_y, one_minus_a), 0.0)
-                                - np.where(log_a > floor, np.divide(Y, x), 0.0))
+                L = elementwise(a, *flower_bce(a.data, Y))
                 J = _Node(float(np.add.reduce(L.data) / m), (L,),
                           lambda n: L.add_grad(np.full(m, n.grad * (1.0 / m))))
                 _tape_backward(J)
                 for p in params:
                     p.data = p.data - FLOWER_LR * p.grad
                 state["costs"].append(J.data)
-                np.count_nonzero((x > 0.5) == is_one)  # fit's accuracy
+                np.count_nonzero((a.data > 0.5) == is_one)  # fit's accuracy
         state["params"] = [p.data for p in params]
     return state, run
 
