@@ -12,12 +12,12 @@ from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, gr
 from .functional import grad, hessian, hvp, value_and_grad
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .backward import backward_order, contributions
-from .nary import dot, record, sum
+from .nary import affine, dot, record, sum
 from .ops import LinearMap
 from .value import Value
 
 __all__ = [
-    "Value", "backward_order", "contributions", "dot", "record", "sum", "LinearMap",
+    "Value", "backward_order", "contributions", "affine", "dot", "record", "sum", "LinearMap",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "numerical_grad", "analytic_grad", "gradcheck", "gradgradcheck", "grad_difference", "GradcheckError",
     "grad", "value_and_grad", "hessian", "hvp",

@@ -8,6 +8,8 @@ course's bias b of shape (n, 1) added to Z of shape (n, m) receives the sum over
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -42,6 +44,12 @@ def _axes_to_sum(c_shape: tuple, shape: tuple) -> tuple:
     if extra < 0 or any(n > m for n, m in zip(shape, c_shape[extra:])):
         return _SPREAD
     return tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1 and c_shape[extra + i] != 1)
+
+
+@functools.lru_cache(maxsize=256)  # a layer meets one pair of shapes each step: a generator each time costs 1 us
+def spreads_over(small: tuple, shape: tuple) -> bool:
+    """Whether an array of shape small broadcasts over one of shape without enlarging it (a bias over W @ A)."""
+    return len(small) <= len(shape) and all(k in (1, n) for k, n in zip(small[::-1], shape[::-1]))
 
 
 def mismatch(op: str, x, y) -> ValueError:

@@ -82,12 +82,14 @@ def local_values(node: Value) -> list:
                              f"made by autograd.record() without local_grads_rule, the function of its parents "
                              f"(written with Value operations) that gives its local derivatives as Values")
         return list(node._g1(*parents))
-    if op in _CONSTANT or (op in ("*", "@") and const is not None):
+    if op in _CONSTANT or (op in ("*", "@", "affine") and const is not None):
         return list(node.local_grads)
     if op == "*":  # d(ab)/da = b, d(ab)/db = a
         return [parents[1], parents[0]]
     if op == "@":  # two Values: the linear maps G -> G B.T and G -> A.T G, with A and B as Values
         return list(ops.matmul(parents[0], parents[1], _valuemath)[1:])
+    if op == "affine":  # W @ A + b with A a Value: those two maps, and 1 for b
+        return list(ops.affine(*parents, _valuemath)[1:])
     if op == "dot":
         return _dot_locals(parents, node.local_grads)
     if op in _UNARY:

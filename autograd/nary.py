@@ -1,4 +1,5 @@
-"""Operations of many inputs, each one node however many: sum, dot, and record (an operation of your own)."""
+"""Operations of many inputs, each one node however many: sum, dot, affine (a layer's W @ A + b), and record (an
+operation of your own)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from operator import attrgetter
 import numpy as np
 
 from . import ops
+from ._ieee import quiet_off, quiet_on
 from ._numbers import Number, as_const as _as_const, as_number
-from .broadcast import mismatch, shape_text
-from .value import Value, _as_data, _node
+from .broadcast import mismatch, shape_text, spreads_over
+from .value import Value, _as_data, _check_matmul, _node
 
 _data_of = attrgetter("_data")
 
@@ -66,6 +68,37 @@ def dot(weights: Value | Sequence[Value | float], xs: Sequence[Value | float] | 
     if not parents:
         return Value(total)
     return _node(total, tuple(parents), tuple(local_grads), "dot")
+
+
+def affine(W: Value, A: Value | np.ndarray, b: Value) -> Value:
+    """W @ A + b as one node: the course's layer Z = W A + b, one box in its pictures, as nn's matrix layers build it
+    (written out, W @ A + b is two nodes, as numpy computes it: the same numbers).
+
+    W and b are Values, a layer's weights and bias; A is a Value or a constant array, such as the inputs X (used as
+    it is, not copied: do not change it before backward()). b broadcasts over W @ A as numpy's + does, without
+    enlarging it: the course's b of shape (n, 1) is added to each of the m examples, and its gradient is summed
+    over them. Bad shapes raise ValueError naming them, before anything is made.
+    """
+    if type(W) is not Value or type(b) is not Value:
+        name, v = ("W", W) if type(W) is not Value else ("b", b)
+        raise TypeError(f"affine(): {name} must be a Value (a parameter of the layer), got {type(v).__name__}")
+    x, y, c = W._data, (A._data if type(A) is Value else _as_const(A)), b._data
+    _check_matmul(x, y, "affine(): W @ A")
+    shape = x.shape[:-1] + y.shape[1:]
+    c_shape = getattr(c, "shape", ())
+    if c_shape != shape and not spreads_over(c_shape, shape):
+        raise ValueError(f"affine(): b of shape {shape_text(c)} does not broadcast over W @ A of shape {shape} (each "
+                         f"axis of b the same size or 1, and no more axes): the course's b has shape ({shape[0]}, 1)"
+                         if shape else f"affine(): W @ A is a number, so b must be one; got shape {shape_text(c)}")
+    token = quiet_on()
+    try:
+        z, dw, da, db = ops.affine(x, y, c)
+    finally:
+        quiet_off(token)
+    z = z if z.ndim else float(z)
+    if type(A) is Value:
+        return _node(z, (W, A, b), [dw, da, db], "affine")
+    return _node(z, (W, b), [dw, db], "affine", y)
 
 
 def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str,

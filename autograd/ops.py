@@ -129,6 +129,13 @@ def matmul(a, b, m=np):
             LinearMap(_matmul_right, (a, b), "A.T @ G, A {0}"))
 
 
+def affine(w, a, b, m=np):
+    """Z = W @ A + b, the course's layer: dZ/dW and dZ/dA are matmul's maps; dZ/db is 1 for each entry (backward()
+    sums the gradient back to b's shape: over the examples, for the course's b of shape (n, 1))."""
+    z, dw, da = matmul(w, a, m)
+    return z + b, dw, da, 1.0
+
+
 def _matmul_left(g, a, b):
     # dA for each pair of ranks: matrix-matrix, matrix-vector (an outer product), vector-matrix, vector-vector.
     # Written per case rather than through 2-D reshapes: a vector stays a vector, so numpy calls the matrix-vector

@@ -470,9 +470,7 @@ def _matmul(a, b) -> Value:
     """a @ b, one node; a and b are Values or constant arrays, each 1-D or 2-D, with matching inner sizes."""
     x = a._data if type(a) is Value else a
     y = b._data if type(b) is Value else b
-    if type(x) is float or type(y) is float or x.ndim > 2 or y.ndim > 2 or x.shape[-1] != y.shape[0]:
-        raise ValueError(f"'@' needs a vector or matrix on each side, with the columns of the left equal to the rows "
-                         f"of the right; got shapes {_shape(x)} and {_shape(y)} (use * to scale by a number)")
+    _check_matmul(x, y, "'@'")
     token = quiet_on()
     try:
         out, dx, dy = ops.matmul(x, y)
@@ -484,6 +482,13 @@ def _matmul(a, b) -> Value:
     if type(b) is not Value:
         return _node(out, (a,), [dx], "@", b)
     return _node(out, (a, b), [dx, dy], "@")
+
+
+def _check_matmul(x, y, what: str) -> None:
+    """Our ValueError, naming both shapes, unless x @ y multiplies vectors or matrices with matching inner sizes."""
+    if type(x) is float or type(y) is float or x.ndim > 2 or y.ndim > 2 or x.shape[-1] != y.shape[0]:
+        raise ValueError(f"{what} needs a vector or matrix on each side, with the columns of the left equal to the "
+                         f"rows of the right; got shapes {_shape(x)} and {_shape(y)} (use * to scale by a number)")
 
 
 def _shape(x) -> str:

@@ -226,3 +226,76 @@ def test_a_matrix_products_local_derivatives_give_each_parent_its_own_shape(left
     g = np.ones(out.shape) if out.shape else 1.0
     da, db = out.local_grads
     assert np.shape(da * g) == left and np.shape(db * g) == right  # before any summing back to the parent
+
+
+def _bias_shapes(shape: tuple) -> st.SearchStrategy:
+    """Shapes that broadcast over `shape` without enlarging it: trailing axes, each its size or 1."""
+    return st.integers(0, len(shape)).flatmap(lambda k: st.tuples(*[st.sampled_from([n, 1]) for n in shape[len(shape)
+                                                                                                          - k:]]))
+
+
+@settings(max_examples=40)
+@given(n=dims, k=dims, m=dims, left_1d=st.booleans(), right_1d=st.booleans(), constant=st.booleans(), data=st.data())
+def test_affine_is_one_node_of_w_at_a_plus_b_with_the_gradients_of_central_differences(n, k, m, left_1d, right_1d,
+                                                                                      constant, data):
+    w_shape, a_shape = ((k,) if left_1d else (n, k)), ((k,) if right_1d else (k, m))
+    out_shape = np.broadcast_shapes(w_shape[:-1] + a_shape[1:])
+    b_shape = data.draw(_bias_shapes(out_shape))
+    w0, a0, b0 = (np.array(data.draw(st.lists(entries, min_size=int(np.prod(s)), max_size=int(np.prod(s))))).reshape(s)
+                  for s in (w_shape, a_shape, b_shape))
+    b0 = b0 if b_shape else float(b0)
+    weights = np.arange(1.0, 1.0 + np.prod(out_shape)).reshape(out_shape)
+    W, A, b = Value(w0), Value(a0), Value(b0)
+    z = autograd.affine(W, a0 if constant else A, b)
+    assert z.op == "affine" and z.parents == ((W, b) if constant else (W, A, b))
+    np.testing.assert_array_equal(z.data, w0 @ a0 + b0)  # the same numbers as W @ A + b, in the same order
+    (z * weights).sum().backward() if z.shape else (z * float(weights)).backward()
+    # linear in each input: central differences are exact up to rounding
+    dw, da, db = numeric(lambda x, y, c: float(np.sum((x @ y + c) * weights)), [w0, a0, np.asarray(b0)], eps=1.0)
+    for v, d in ((W, dw), (A, da), (b, db)):
+        if v is not A or not constant:
+            assert np.shape(v.grad) == np.shape(v.data)
+            np.testing.assert_allclose(v.grad, d, rtol=1e-9, atol=1e-6 * (1 + np.abs(d).max()))
+    assert not constant or A.grad == 0.0
+
+
+def test_affine_gives_exactly_the_numbers_and_gradients_of_w_at_a_plus_b():
+    rng = np.random.default_rng(3)
+    w0, a0, b0 = rng.normal(size=(4, 3)), rng.normal(size=(3, 6)), rng.normal(size=(4, 1))
+    grads = []
+    for build in (lambda W, A, b: autograd.affine(W, A, b), lambda W, A, b: W @ A + b):
+        W, A, b = Value(w0), Value(a0), Value(b0)
+        z = build(W, A, b)
+        (z.tanh() * z).mean().backward()
+        grads.append((z.data, W.grad, A.grad, b.grad))
+    for ours, written_out in zip(*grads):
+        np.testing.assert_array_equal(ours, written_out)
+
+
+def test_affine_checks_its_inputs_and_names_the_shapes():
+    W, A, b = Value(np.ones((3, 2))), Value(np.ones((2, 5))), Value(np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"affine\(\): W @ A needs .* got shapes \(3, 2\) and \(3, 5\)"):
+        autograd.affine(W, np.ones((3, 5)), b)
+    with pytest.raises(ValueError, match=r"b of shape \(2, 1\) does not broadcast over W @ A of shape \(3, 5\)"):
+        autograd.affine(W, A, Value(np.zeros((2, 1))))
+    with pytest.raises(ValueError, match=r"b of shape \(3, 5, 1\) does not broadcast"):  # it would enlarge Z
+        autograd.affine(W, A, Value(np.zeros((3, 5, 1))))
+    with pytest.raises(ValueError, match=r"W @ A is a number, so b must be one; got shape \(1,\)"):
+        autograd.affine(Value(np.ones(2)), np.ones(2), Value(np.zeros(1)))
+    with pytest.raises(TypeError, match=r"affine\(\): W must be a Value .* got ndarray"):
+        autograd.affine(np.ones((3, 2)), A, b)
+    with pytest.raises(TypeError, match=r"affine\(\): b must be a Value .* got ndarray"):
+        autograd.affine(W, A, np.zeros((3, 1)))
+    with pytest.raises(TypeError, match="needs a real number"):
+        autograd.affine(W, "not numbers", b)
+    assert W.grad == A.grad == b.grad == 0.0
+
+
+def test_affine_records_nothing_under_no_grad_and_keeps_a_constant_input_as_it_is():
+    X = np.arange(10.0).reshape(2, 5)
+    W, b = Value(np.ones((3, 2))), Value(np.zeros((3, 1)))
+    with autograd.no_grad():
+        z = autograd.affine(W, X, b)
+    assert not z.parents and z.op == "" and np.array_equal(z.data, np.ones((3, 2)) @ X)
+    z = autograd.affine(W, X, b)
+    assert z.const is X and z.local_grads[0].args[1] is X  # not a copy of the inputs per step

@@ -175,6 +175,10 @@ def test_dot_pairs_values_and_keeps_constants_constant():
     ("divide and power of arrays", lambda x, y: (x / y + x ** y).sum(), [np.array([0.5, 1.5]),
                                                                        np.array([2.0, -0.7])]),
     ("relu and abs of arrays", lambda x: (x.relu() * abs(x) * x).sum(), [np.array([0.5, -1.5, 2.0])]),
+    ("a layer's affine W @ A + b", lambda W, A, b: (autograd.affine(W, A, b).tanh() ** 2).sum(),
+     [np.array([[0.3, -0.2], [0.1, 0.5]]), np.array([[1.0, -0.5, 0.2], [0.4, 0.3, -1.0]]), np.array([[0.1], [-0.2]])]),
+    ("affine with constant inputs", lambda W, b: (autograd.affine(W, np.array([[1.0, -0.5], [0.4, 0.3]]), b)
+     .sigmoid() * 2.0).sum(), [np.array([[0.3, -0.2]]), np.array([[0.1]])]),
 ])
 def test_arrays_against_differences_of_the_gradient(name, f, inputs):
     assert gradgradcheck(f, inputs, rtol=1e-6, atol=1e-7)
