@@ -32,7 +32,7 @@ from typing import Union
 
 import numpy as np
 
-from autograd import Value, dot, no_grad
+from autograd import Value, affine, dot, no_grad
 
 from .init import Seed, draw, generator
 from .module import Module
@@ -85,8 +85,8 @@ class Layer(Module):
         return _from_columns(self._forward(A), columns, one)
 
     def _forward(self, A: np.ndarray | Value) -> Value:
-        """The course's Z = W A + b, then A = g(Z), on A of shape (nin, m)."""
-        Z = self.W @ A + self.b
+        """The course's Z = W A + b (one node, the course's box), then A = g(Z), on A of shape (nin, m)."""
+        Z = affine(self.W, A, self.b)
         Z.label = "Z" + self._tag
         f = ACTIVATIONS[self.activation]
         if not f:

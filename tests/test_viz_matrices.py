@@ -82,6 +82,8 @@ def test_the_formulas_of_a_matrix_product_and_of_a_broadcast_bias_are_the_course
     (lambda M: M @ np.ones((3, 4)), "M @ const(3×4)"),
     (lambda M: np.ones((5, 2)) @ M, "const(5×2) @ M"),
     (lambda M: np.ones(2) @ M, "const(2) @ M"),
+    (lambda M: autograd.affine(M, np.ones((3, 4)), Value(np.zeros((2, 1)), label="b")), "M @ const(3×4) + b"),
+    (lambda M: autograd.affine(M, Value(np.ones((3, 4)), label="A"), Value(0.5, label="b")), "M @ A + b"),
 ])
 def test_the_formula_of_each_new_matrix_operation(build, formula):
     out = build(Value(np.arange(6.0).reshape(2, 3), label="M"))
@@ -136,6 +138,12 @@ def test_the_edge_labels_of_a_layer_are_local_derivatives_in_the_courses_notatio
     (lambda M: M.tanh().sum(), "∂n1/∂M = 1 - n1**2 for each entry"),  # its rule, not its 6 numbers
     (lambda M: (M * np.ones(3)).sum(), "∂n1/∂M = [1, 1, 1]"),
     (lambda M: (M + np.ones((4, 2, 3))).sum(), "∂n1/∂M = 1 for each entry, summed over axis 0"),
+    (lambda M: autograd.affine(M, np.ones((3, 4)), Value(np.zeros((2, 1)), label="b")).sum(),
+     "∂n1/∂M: G ↦ G constᵀ"),
+    (lambda M: autograd.affine(Value(np.ones((4, 2)), label="W"), M, Value(np.zeros((4, 1)), label="b")).sum(),
+     "∂n1/∂M: G ↦ Wᵀ G"),
+    (lambda M: autograd.affine(M, np.ones((3, 4)), Value(np.zeros((2, 1)), label="b")).sum(),
+     "∂n1/∂b = 1 for each entry, summed over axis 1"),
 ])
 def test_the_edge_label_of_each_new_matrix_operation(build, label):
     out = build(Value(np.arange(6.0).reshape(2, 3), label="M"))
@@ -203,20 +211,19 @@ def test_the_week3_drawing_has_the_courses_nodes_shapes_and_red_gradient_shapes(
     svg = ET.parse(viz.render(J, tmp_path / "week3.svg", rankdir="TB")).getroot()
     texts = [(t.text, t.get("fill")) for t in svg.iter(SVG + "text")]
     black = {t for t, color in texts if color is None or color == "#000000"}
-    assert {"n1 = W[1] @ X", "Z[1] = n1 + b[1]", "A[1] = tanh(Z[1])", "n2 = W[2] @ A[1]", "Z[2] = n2 + b[2]",
-            "A[2] = sigmoid(Z[2])", "ŷ = sum(A[2], axis=0)", "L = bce(ŷ)", "J = mean(L)"} <= black
+    assert {"Z[1] = W[1] @ X + b[1]", "A[1] = tanh(Z[1])", "Z[2] = W[2] @ A[1] + b[2]", "A[2] = sigmoid(Z[2])",
+            "ŷ = sum(A[2], axis=0)", "L = bce(ŷ)", "J = mean(L)"} <= black  # Z = W A + b one box, as the course's
     blue = [t for t, color in texts if color == "blue"]
     red = [t for t, color in texts if color == "red"]
     for name, shape in [("X", "2×5"), ("W[1]", "4×2"), ("b[1]", "4×1"), ("W[2]", "1×4"), ("b[2]", "1×1")]:
         assert any(t.startswith(f"{name} = [") and t.endswith(f"] ({shape})") for t in blue), name
         assert any(t.startswith(f"dJ/d{name} = [") and t.endswith(f"] ({shape})") for t in red), name
-    for name, shape in [("n1", "4×5"), ("Z[1]", "4×5"), ("A[1]", "4×5"), ("n2", "1×5"), ("Z[2]", "1×5"),
-                        ("A[2]", "1×5")]:
+    for name, shape in [("Z[1]", "4×5"), ("A[1]", "4×5"), ("Z[2]", "1×5"), ("A[2]", "1×5")]:
         assert any(t.startswith(f"dJ/d{name} = [") and t.endswith(f", …] ({shape})") for t in red), name
-    assert sum(t.endswith("] (4×5)") for t in blue) == 3  # the values of n1, Z[1], A[1]
+    assert sum(t.endswith("] (4×5)") for t in blue) == 2  # the values of Z[1] and A[1]
     assert {"dJ/dL = [0.2, 0.2, 0.2, … (5 values)]", "dJ/dJ = 1", "∂J/∂L = 1/5 for each entry",
-            "∂n2/∂W[2]: G ↦ G A[1]ᵀ", "∂n2/∂A[1]: G ↦ W[2]ᵀ G", "∂n1/∂W[1]: G ↦ G Xᵀ",
-            "1 - A[1]**2 for each entry"} <= set(red)
+            "∂Z[2]/∂W[2]: G ↦ G A[1]ᵀ", "∂Z[2]/∂A[1]: G ↦ W[2]ᵀ G", "∂Z[1]/∂W[1]: G ↦ G Xᵀ",
+            "∂Z[1]/∂X: G ↦ W[1]ᵀ G", "1 - A[1]**2 for each entry"} <= set(red)
     assert red.count("1 for each entry, summed over axis 1") == 2  # b[1] (4×1) and b[2] (1×1): over the examples
     assert max(len(t) for t, _ in texts) <= 70  # no label of thousands of numbers
 
@@ -229,19 +236,19 @@ def test_the_week3_parameters_of_layer_2_stand_beside_layer_1_and_the_inputs_sha
     first = re.search(r"rank=min((?:\s+n\d+)+)", source).group(1).split()
     assert sorted(first) == sorted([ids["X"], ids["W[1]"], ids["b[1]"]])
     beside = re.findall(r"rank=same\s+(n\d+)\s+(n\d+)", source)
-    assert sorted(beside) == sorted([(ids["W[2]"], ids["A[1]"]), (ids["b[2]"], ids["n2"])])
+    assert sorted(beside) == sorted([(ids["W[2]"], ids["A[1]"]), (ids["b[2]"], ids["A[1]"])])
 
 
 def test_the_week3_text_tree_shows_each_matrix_by_its_first_numbers_and_its_shape(week3):
     J, *_ = week3
     lines = viz.text(J).splitlines()
     assert lines[0].split() == ["J", "=", "mean(L)", "=", "0.693133", "dJ/dJ", "=", "1"]
-    z1 = next(i for i, line in enumerate(lines) if "Z[1] = n1 + b[1] = [" in line)
+    z1 = next(i for i, line in enumerate(lines) if "Z[1] = W[1] @ X + b[1] = [" in line)
     assert lines[z1].endswith(", …] (4×5)")  # too long to leave room: its gradient is on the next line, in the column
     assert lines[z1 + 1].lstrip(" │").startswith("dJ/dZ[1] = [") and lines[z1 + 1].endswith(", …] (4×5)")
     assert any("b[1] = [0, 0, 0, 0] (4×1)" in line and "dJ/db[1] = [" in line for line in lines)
     assert len({line.index("dJ/d") for line in lines if "dJ/d" in line}) == 1  # one column
-    assert sum("dJ/d" in line for line in lines) == 14 and max(map(len, lines)) < 200
+    assert sum("dJ/d" in line for line in lines) == 12 and max(map(len, lines)) < 200
 
 
 def test_the_week3_walkthrough_says_each_step_with_shapes_and_a_few_numbers(week3, tmp_path):
@@ -250,11 +257,12 @@ def test_the_week3_walkthrough_says_each_step_with_shapes_and_a_few_numbers(week
     page = path.read_text(encoding="utf-8")
     data = json.loads(re.search(r'<script id="steps" type="application/json">(.*?)</script>', page, re.S).group(1))
     steps = data["steps"]
-    assert [s["name"] for s in steps] == ["J", "J", "L", "ŷ", "A[2]", "Z[2]", "n2", "A[1]", "Z[1]", "n1"]
+    assert [s["name"] for s in steps] == ["J", "J", "L", "ŷ", "A[2]", "Z[2]", "A[1]", "Z[1]"]
     said = "\n".join(line for s in steps for line in s["say"])
     assert "dJ/dL = dJ/dJ · 1/5 for each entry = [0.2, 0.2, 0.2, … (5 values)]" in said
-    assert re.search(r"dJ/dW\[2\] = \(dJ/dn2\) A\[1\]ᵀ = \[[^]]*\] \(1×4\)", said)
-    assert re.search(r"dJ/dA\[1\] = W\[2\]ᵀ \(dJ/dn2\) = \[[^]]*, …\] \(4×5\)", said)
+    assert re.search(r"dJ/dW\[2\] = \(dJ/dZ\[2\]\) A\[1\]ᵀ = \[[^]]*\] \(1×4\)", said)
+    assert re.search(r"dJ/dA\[1\] = W\[2\]ᵀ \(dJ/dZ\[2\]\) = \[[^]]*, …\] \(4×5\)", said)
+    assert re.search(r"dJ/db\[2\] = dJ/dZ\[2\] · 1, entry by entry, summed over axis 1 = \[[^]]*\] \(1×1\)", said)
     assert re.search(r"dJ/dZ\[1\] = dJ/dA\[1\] · \(1 - A\[1\]\*\*2\), entry by entry = \[[^]]*\] \(4×5\)", said)
     assert re.search(r"dJ/db\[1\] = dJ/dZ\[1\] · 1, entry by entry, summed over axis 1 = \[[^]]*\] \(4×1\)", said)
     changed = {text for s in steps for text in s["changed"].values()}

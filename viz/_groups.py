@@ -4,8 +4,8 @@ A neuron, as nn builds one, is its z and the activation applied to it (a `relu`,
 reading only z; none in a linear output neuron). On one example z is one `dot` node over the weights and the
 bias, the bias last with the factor 1 (z = w1 x1 + ... + wn xn + b); on a batch it is two: the weighted sum (a
 `dot` node, w . x) and the bias added to it (a `+` node whose other parent is a leaf, b). A layer built with
-matrix=True is the batch's three nodes with a matrix product (`@`, W @ A) as its weighted sum: one unit for the
-whole layer.
+matrix=True is one unit for the whole layer: its Z = W A + b, one `affine` node, and its activation; so is a layer
+written out by hand as a matrix product (`@`, W @ A) and a `+` of its bias.
 Layers are counted from the inputs: a unit reading another unit's output is one layer further on. Within a layer,
 neurons are numbered in the order the graph is walked (first parents first), which is the order of a layer's
 outputs as the next layer reads them.
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograd import Value
+from autograd import LinearMap, Value
 
 GROUPS = ("neuron", "layer")
 COLLAPSES = ("neuron",)
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
-_SUMS = {"dot": False, "@": True}  # the weighted sum's op, and whether the unit is a whole layer (matrix=True)
+_SUMS = {"dot": False, "@": True, "affine": True}  # the weighted sum's op, and whether the unit is a whole layer
 
 
 @dataclass
@@ -90,7 +90,8 @@ def find(order: list[Value], group: str | None, collapse: str | None) -> list[Un
     option = f"collapse={collapse!r}" if collapse else f"group={group!r}"
     if not found:
         raise ValueError(f"{option} found no neuron in this graph: a neuron is a weighted sum (dot(w, x), or "
-                         f"W @ A for a whole layer), plus a bias, then an activation, as nn's models build them")
+                         f"W @ A for a whole layer), plus a bias (or affine(W, A, b), both at once), then an "
+                         f"activation, as nn's models build them")
     if (group == "neuron" or collapse == "neuron") and any(u.matrix for u in found):
         raise ValueError(f"{option}: this graph keeps each layer as one matrix product (a model made with "
                          f"matrix=True), so it has no node per neuron. Use group='layer', or draw the graph of "
@@ -117,9 +118,11 @@ def _weighted_sum(v: Value) -> Value | None:
 
 
 def _with_bias(v: Value) -> bool:
-    """Whether v is a weighted sum with its bias inside, as nn builds z on one example: a dot whose last parent is a
-    leaf (b) with the factor 1, not the Value partner of the parent before it (dot keeps a pair of Values side by
-    side, each one's local derivative the other's very data)."""
+    """Whether v is a weighted sum with its bias inside: a matrix layer's affine(W, A, b), or z as nn builds it on
+    one example, a dot whose last parent is a leaf (b) with the factor 1, not the Value partner of the parent before
+    it (dot keeps a pair of Values side by side, each one's local derivative the other's very data)."""
+    if v.op == "affine":  # the engine's own (a custom op of that name has no linear map), b a leaf as a layer's
+        return isinstance(v.local_grads[0], LinearMap) and not v.parents[-1].parents
     if v.op != "dot" or len(v.parents) < 2 or v.parents[-1].parents:
         return False
     local = v.local_grads

@@ -11,20 +11,22 @@ The chain rule joins them, a product written with "·" (formulas, which are code
 `du` (the course's dz = a - y, dw1 = x1·dz, db = dz), so the step reads `db = du · ∂u/∂b = 3 · 2 = 6`; local
 derivatives stay partials in both notations.
 
-Matrices (week 3 on). Formulas are written as the code: `W[1] @ X`, `A[1].T`, `sum(L, axis=1)`, `mean(L)`; a
-constant array in a matrix product is `const(2×5)`, its shape (the engine keeps no name for it). An edge label
-is only ever the LOCAL derivative of the node with respect to that one parent, never a gradient:
+Matrices (week 3 on). Formulas are written as the code: `W[1] @ X + b[1]` (a layer's affine node, the course's
+Z[1] = W[1] X + b[1]), `W[1] @ X`, `A[1].T`, `sum(L, axis=1)`, `mean(L)`; a constant array in a matrix product is
+`const(2×5)`, its shape (the engine keeps no name for it). An edge label is only ever the LOCAL derivative of the
+node with respect to that one parent, never a gradient:
 - a matrix product Z = A @ B mixes entries, so its edge says what it does to the gradient G of Z, in the
   course's notation: `∂Z/∂A: G ↦ G Bᵀ` and `∂Z/∂B: G ↦ Aᵀ G` (a 1-D left operand counts as a row, a 1-D right one
-  as a column, and G has the shape of their product, as in the engine); a transpose `G ↦ Gᵀ`;
+  as a column, and G has the shape of their product, as in the engine); so do W and A in Z = W @ A + b; a
+  transpose `G ↦ Gᵀ`;
 - a reduction has the same derivative at every entry: `∂J/∂L = 1/5 for each entry` for a mean of 5 numbers (the
   course's 1/m), `= 1 for each entry` for a sum;
 - an elementwise derivative over a matrix is written by its rule alone, `∂A[1]/∂Z[1] = 1 - A[1]**2 for each
   entry`, not by its many numbers; a parent broadcast into a larger node (the course's b[1] of shape (4, 1) in
   Z[1] of shape (4, m)) adds `summed over axis 1`: the engine sums its share over the m examples.
 The course's dW[2] = (1/m) dZ[2] A[1]ᵀ or dZ[2] = A[2] - Y are products along a path, not local derivatives:
-they appear as those products in the walkthrough's steps (`dJ/dW[2] = (dJ/dn2) A[1]ᵀ`, with notation="course"
-`dW[2] = dn2 A[1]ᵀ`), and as the red gradients (dJ/dZ[2] is the course's dZ[2] / m), never on an edge.
+they appear as those products in the walkthrough's steps (`dJ/dW[2] = (dJ/dZ[2]) A[1]ᵀ`, with notation="course"
+`dW[2] = dZ[2] A[1]ᵀ`), and as the red gradients (dJ/dZ[2] is the course's dZ[2] / m), never on an edge.
 """
 
 from __future__ import annotations
@@ -215,6 +217,8 @@ def _matrix_formula(node: Value, args: list[str]) -> str | None:
     vector's transpose): a custom operation that happens to be named "@" or "T" keeps the generic call.
     """
     op, local = node.op, node.local_grads
+    if op == "affine" and isinstance(local[0], LinearMap):  # the course's Z = W A + b, A a Value or the inputs
+        return f"{args[0]} @ {args[1] if len(args) == 3 else _const_array(node.const)} + {args[-1]}"
     if not all(isinstance(g, LinearMap) for g in local):
         if op == "T" and len(args) == 1 and node.data is node.parents[0].data:
             return f"{_operand(args[0])}.T"
@@ -251,6 +255,8 @@ def _applied(node: Value, i: int, names: dict[int, str], g: str) -> str | None:
     g = _operand(g)
     if op == "@" and len(args) == 2:
         return f"{g} {args[1]}{_T}" if i == 0 else f"{args[0]}{_T} {g}"
+    if op == "affine":  # W @ A + b: W's and A's maps as the product's (b's local derivative is 1)
+        return f"{g} {args[1] if len(args) == 3 else 'const'}{_T}" if i == 0 else f"{args[0]}{_T} {g}"
     if node.const is not None:  # a product with a constant array (see _matrix_formula)
         return {"@": f"{g} const{_T}", "r@": f"const{_T} {g}"}.get(op)
     if op == "T":
