@@ -385,7 +385,7 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 gL = np.empty(m)
                 np.multiply(1.0, 1.0 / m, out=gL)  # the mean's spread
                 gA2 = (dL * gL).reshape(1, m)  # the sum's spread (dropping the axis): a reshape
-                gZ2 = dA2 * gA2  # W2 @ A1 then shares it as its gradient, as W1 @ X shares gZ1
+                gZ2 = dA2 * gA2  # Z2 = W2 @ A1 + b2 gives it to W2 and A1 through the product's maps
                 gW2, gA1 = gZ2 @ A1.T, W2.T @ gZ2
                 gZ1 = dA1 * gA1
                 gW1 = gZ1 @ X.T
@@ -425,7 +425,7 @@ def _tape_backward(root) -> None:
 
 
 def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
-    """The same nine nodes and numpy calls as ours, in micrograd's design on arrays (a closure per node, no checks,
+    """The same seven nodes and numpy calls as ours, in micrograd's design on arrays (a closure per node, no checks,
     numpy's error state set once a step): how fast an eager engine in Python can be here. Ours minus this is the
     cost of our engine's generality: its checks, its one backward loop over the table of ops, nn's layers and fit."""
     X, Y = X.T, y.astype(float)
@@ -433,12 +433,11 @@ def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     m, is_one = X.shape[1], Y == 1.0
     params = [_Node(p) for p in state["params"]]
 
-    def affine(W, A, b):  # two nodes, as ours: W @ A, then + b
+    def affine(W, A, b):  # one node, as ours: Z = W @ A + b
         a = A.data if type(A) is _Node else A
-        WA = _Node(W.data @ a, (W, A) if type(A) is _Node else (W,),
-                   lambda n: (W.add_grad(n.grad @ a.T), type(A) is _Node and A.add_grad(W.data.T @ n.grad)))
-        return _Node(WA.data + b.data, (WA, b),
-                     lambda n: (WA.add_grad(n.grad), b.add_grad(np.add.reduce(n.grad, axis=1, keepdims=True))))
+        return _Node(W.data @ a + b.data, (W, A, b) if type(A) is _Node else (W, b),
+                     lambda n: (W.add_grad(n.grad @ a.T), type(A) is _Node and A.add_grad(W.data.T @ n.grad),
+                                b.add_grad(np.add.reduce(n.grad, axis=1, keepdims=True))))
 
     def elementwise(x, value, slope):
         return _Node(value, (x,), lambda n: x.add_grad(slope * n.grad))
