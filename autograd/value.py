@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _floatmath, backward as _backward, modes, ops
 from ._ieee import quiet_off, quiet_on
-from ._numbers import Number, as_const as _as_const, as_number, finite as _finite, short as _short
+from ._numbers import FLOAT64, Number, as_const as _as_const, as_number, finite as _finite, short as _short
 from .backward import MANY as _MANY, describe as _describe
 from .broadcast import mismatch as _mismatch
 from .modes import mode
@@ -497,7 +497,7 @@ def _shape(x) -> str:
 
 def _as_data(x, where: str) -> float | np.ndarray:
     """A Value's data from x, or a clear error; a Value is refused rather than nested. An array is made read-only."""
-    if type(x) is np.ndarray and x.size and x.ndim and x.dtype == np.float64 and not x.flags.writeable \
+    if type(x) is np.ndarray and x.size and x.ndim and x.dtype is FLOAT64 and not x.flags.writeable \
             and x.base is None:  # read-only and its own (an optimizer's new weights): nobody can change it, no copy
         return x
     if isinstance(x, Value):
