@@ -1,5 +1,8 @@
 """Values that hold matrices: broadcasting, the matrix product, reductions, as the course vectorizes by layer."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -299,3 +302,17 @@ def test_affine_records_nothing_under_no_grad_and_keeps_a_constant_input_as_it_i
     assert not z.parents and z.op == "" and np.array_equal(z.data, np.ones((3, 2)) @ X)
     z = autograd.affine(W, X, b)
     assert z.const is X and z.local_grads[0].args[1] is X  # not a copy of the inputs per step
+
+
+@pytest.mark.parametrize("constant", [False, True])
+def test_a_copied_or_pickled_affine_node_backpropagates_as_the_original(constant):
+    rng = np.random.default_rng(5)
+    W, A, b = Value(rng.normal(size=(3, 2))), Value(rng.normal(size=(2, 4))), Value(rng.normal(size=(3, 1)))
+    J = autograd.affine(W, A.data if constant else A, b).tanh().mean()
+    for twin in (pickle.loads(pickle.dumps(J)), copy.deepcopy(J)):
+        twin.backward()
+        z = twin.parents[0].parents[0]
+        assert z.op == "affine" and z.parents[-1].grad.shape == (3, 1)  # b's share summed over the examples
+    J.backward()
+    for ours, theirs in zip(z.parents, (W, b) if constant else (W, A, b)):
+        np.testing.assert_array_equal(ours.grad, theirs.grad)
