@@ -87,9 +87,11 @@ def affine(W: Value, A: Value | np.ndarray, b: Value) -> Value:
     shape = x.shape[:-1] + y.shape[1:]
     c_shape = getattr(c, "shape", ())
     if c_shape != shape and not spreads_over(c_shape, shape):
+        if not shape:
+            raise ValueError(f"affine(): W @ A is a number, so b must be one; got shape {shape_text(c)}")
+        hint = f": the course's b has shape ({shape[0]}, 1)" if len(shape) == 2 else ""
         raise ValueError(f"affine(): b of shape {shape_text(c)} does not broadcast over W @ A of shape {shape} (each "
-                         f"axis of b the same size or 1, and no more axes): the course's b has shape ({shape[0]}, 1)"
-                         if shape else f"affine(): W @ A is a number, so b must be one; got shape {shape_text(c)}")
+                         f"axis of b the same size or 1, and no more axes){hint}")
     token = quiet_on()
     try:
         z, dw, da, db = ops.affine(x, y, c)
