@@ -132,7 +132,7 @@ def matmul(a, b, m=np):
 def affine(w, a, b, m=np):
     """Z = W @ A + b, the course's layer: dZ/dW and dZ/dA are matmul's maps; dZ/db is 1 for each entry (backward()
     sums the gradient back to b's shape: over the examples, for the course's b of shape (n, 1))."""
-    z, dw, da = matmul(w, a, m)
+    z, dw, da = matmul(w, a)  # a product and a sum: the same code for arrays and Values, whatever m
     return z + b, dw, da, 1.0
 
 
