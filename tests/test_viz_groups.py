@@ -159,6 +159,19 @@ def test_a_matrix_model_is_framed_by_layer_and_refuses_neurons():
             viz.draw(loss, **option)
 
 
+def test_a_sum_that_holds_its_bias_is_one_unit_even_with_a_leaf_added_after_it():
+    import autograd
+    from autograd import Value
+    from viz import _groups
+    W, b, c = Value(np.ones((3, 2)), "W"), Value(np.zeros((3, 1)), "b"), Value(np.zeros((3, 1)), "c")
+    Z = autograd.affine(W, np.ones((2, 4)), b)
+    w = [Value(1.0, "w1"), Value(2.0, "w2"), Value(0.5, "b")]
+    z = autograd.dot(w, [1.0, 2.0, 1.0])  # on one example the bias is inside the dot
+    for total, J in ((Z, ((Z + c).tanh()).sum()), (z, (z + Value(0.1, "c")).tanh())):
+        found = _groups.units(_graph.nodes(J))
+        assert [u.nodes for u in found] == [[total]]  # one unit, not a second one reading it as the sum of "+ c"
+
+
 @pytest.mark.parametrize("options, message", [
     ({"group": "neurons"}, "group must be None or one of 'neuron', 'layer'; got 'neurons'"),
     ({"group": True}, "group must be None or one of"),

@@ -107,12 +107,13 @@ def title(unit: Unit, layers: int) -> str:
 
 
 def _weighted_sum(v: Value) -> Value | None:
-    """The weighted sum under v when v adds a bias to one (dot(w, x) + b, W @ A + b), else None."""
+    """The weighted sum under v when v adds a bias to one (dot(w, x) + b, W @ A + b), else None. A sum that holds
+    its bias already (_with_bias) is a unit of its own, never the sum of a later + as well."""
     if v.op != "+" or len(v.parents) != 2:
         return None
     first, second = v.parents
     for total, bias in ((first, second), (second, first)):
-        if total.op in _SUMS and not bias.parents and total is not bias:
+        if total.op in _SUMS and not bias.parents and total is not bias and not _with_bias(total):
             return total
     return None
 
