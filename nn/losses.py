@@ -62,9 +62,14 @@ def _bce(a: Value, y) -> Value:
     with np.errstate(divide="ignore", invalid="ignore"):  # IEEE: log 0 = -inf, then clamped
         one_minus_a, one_minus_y = 1.0 - x, 1.0 - y
         log_a, log_1_a = np.log(x), np.log(one_minus_a)
-        loss = -(y * np.maximum(log_a, LOG_FLOOR) + one_minus_y * np.maximum(log_1_a, LOG_FLOOR))
-        slope = (np.where(log_1_a > LOG_FLOOR, np.divide(one_minus_y, one_minus_a), 0.0)
-                 - np.where(log_a > LOG_FLOOR, np.divide(y, x), 0.0))
+        if np.minimum.reduce(log_a, None) > LOG_FLOOR < np.minimum.reduce(log_1_a, None):
+            # no log is clamped (nor nan): the same numbers without the clamps (flower network: -3 us a step)
+            loss = -(y * log_a + one_minus_y * log_1_a)
+            slope = np.divide(one_minus_y, one_minus_a) - np.divide(y, x)
+        else:
+            loss = -(y * np.maximum(log_a, LOG_FLOOR) + one_minus_y * np.maximum(log_1_a, LOG_FLOOR))
+            slope = (np.where(log_1_a > LOG_FLOOR, np.divide(one_minus_y, one_minus_a), 0.0)
+                     - np.where(log_a > LOG_FLOOR, np.divide(y, x), 0.0))
     return record(_read_only(loss), [a], [slope], "bce", local_grads_rule=partial(_bce_slope, y))
 
 

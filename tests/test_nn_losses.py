@@ -66,6 +66,23 @@ def test_cross_entropy_clamps_only_below_the_floor():
     assert nn.binary_cross_entropy(Value(1e-300), 1).data == 100.0
 
 
+@given(a=st.lists(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1.0, 1e-44, 1 - 1e-16, math.nan])), min_size=1,
+                  max_size=6),
+       y=st.lists(st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0, 1)), min_size=6, max_size=6))
+def test_cross_entropy_of_a_batch_is_the_clamped_formula_to_the_bit_whether_or_not_a_log_is_clamped(a, y):
+    """A batch with no clamped log skips the clamps: the same numbers, bit for bit, as with them."""
+    a, y = np.array(a), np.array(y[:len(a)])
+    with np.errstate(all="ignore"):
+        log_a, log_1_a = np.maximum(np.log(a), -100.0), np.maximum(np.log(1 - a), -100.0)
+        losses = -(y * log_a + (1 - y) * log_1_a)
+        slopes = np.where(log_1_a > -100, (1 - y) / (1 - a), 0.0) - np.where(log_a > -100, y / a, 0.0)
+    v = Value(a)
+    J = nn.binary_cross_entropy(v, y)
+    J.backward()
+    np.testing.assert_array_equal(J.parents[0].data, losses)
+    np.testing.assert_array_equal(v.grad, slopes * (1 / len(a)))  # the mean spreads 1/m to each L
+
+
 def test_cross_entropy_from_logits_is_exact_at_zero():
     for y in (0.0, 1.0):
         z = Value(0.0)
