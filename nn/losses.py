@@ -1,7 +1,9 @@
 """Losses: the model's output and the labels in, the mean cost J = (1/m) sum_i L(output_i, y_i) out.
 
 The output may be one Value for one example, one Value holding a batch (the vectorized graph), or a list of
-per-example Values (the course's for loop). J is a Value holding a float, ready for J.backward().
+per-example Values (the course's for loop). A batch is m numbers, one per example: shape (m,), or the course's
+A[L] of shape (1, m), one example per column (or a column (m, 1)); its labels have shape (m,) or the output's own.
+J is a Value holding a float, ready for J.backward().
 
 The nodes are named as the course writes them: each example's loss L (L⁽¹⁾, L⁽²⁾, ... over a list), their mean J;
 on one example there is nothing to average, and L itself is returned (the course's L(a, y)). No node multiplies
@@ -136,9 +138,9 @@ def _mean(loss: Callable, out: Output, y: Labels) -> Value:
     if isinstance(out, Value):
         if type(out.data) is float:
             return _named(loss(out, _one_label(y)), "L")
-        return _named(_named(loss(out, _labels(y, len(out.data))), "L").mean(), "J")
+        return _named(_named(loss(out, _labels(y, out.data.shape)), "L").mean(), "J")
     if isinstance(out, (list, tuple)) and out and all(isinstance(o, Value) and type(o.data) is float for o in out):
-        labels = _labels(y, len(out)).tolist()
+        labels = _labels(y, (len(out),)).tolist()
         losses = [_named(loss(o, t), "L" + _superscript(i)) for i, (o, t) in enumerate(zip(out, labels), 1)]
         return _named(_named(autograd.sum(losses), "ΣL") / len(out), "J")
     raise TypeError("a loss takes the model's output: a Value (one example or a batch) or a non-empty list of "
@@ -167,19 +169,30 @@ def _one_label(y) -> float:
     return float(y)
 
 
-def _labels(y, m: int) -> np.ndarray:
-    """y as a float array of m labels; TypeError for a label that is not a number, ValueError for the wrong shape."""
+def _labels(y, shape: tuple[int, ...]) -> np.ndarray:
+    """y as a float array of labels in the shape of a batch output (m,), (1, m) or (m, 1), read from that shape or
+    from (m,); TypeError for a label that is not a number, ValueError for a shape that is not one label per example.
+    """
     labels = np.asarray(y)
     if labels.dtype.kind not in "biuf":  # numpy would read "1" as 1.0 and None as nan
         bad = [v for v in labels.ravel().tolist() if not _is_real(v)]
         if bad or labels.dtype.kind != "O":
             raise TypeError(f"labels must be real numbers, got {_describe(bad[0]) if bad else labels.dtype}")
     labels = labels.astype(np.float64, copy=False)  # no copy of float labels, as np.asarray before
-    if labels.shape != (m,):
+    if len(shape) > 2 or (len(shape) == 2 and 1 not in shape):  # broadcasting m labels over it would be wrong
+        raise ValueError(f"a loss takes one number per example: an output of shape (m,), or (1, m) as the course's "
+                         f"A[L] (or a column (m, 1)); got shape {shape}")
+    m = max(shape)
+    if labels.shape == shape:
+        return labels
+    if labels.shape == (m,):  # a row or column of outputs, labels as a 1-D array: a view in the output's shape
+        return labels.reshape(shape)
+    if len(shape) == 1:
         hint = " (use y.ravel() for a row or column of labels)" if labels.size == m else ""
         raise ValueError(f"the output has {m} examples, so the labels must be a 1-D array of {m}; "
                          f"got shape {labels.shape}{hint}")
-    return labels
+    raise ValueError(f"the output has {m} examples in shape {shape}, so the labels must be a 1-D array of {m} or "
+                     f"have shape {shape}; got shape {labels.shape}")
 
 
 def _is_real(x) -> bool:

@@ -140,6 +140,35 @@ def test_labels_must_match_the_output(loss):
 
 
 @pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("shape", [(1, 4), (4, 1)])
+@pytest.mark.parametrize("labels_shape", [(4,), "the output's"])
+def test_a_row_or_column_of_outputs_is_a_batch_with_the_same_cost_and_gradients(loss, shape, labels_shape):
+    """The course's A[L] of shape (1, m) (and a column (m, 1)): the same J, bit for bit, as the batch of shape (m,),
+    and each example's gradient in the output's shape. Labels (m,) are not broadcast against a column into (m, m)."""
+    out, y = np.array([0.9, 0.2, 0.6, 0.35]), np.array([1.0, 0.0, 0.0, 1.0])
+    flat, shaped = Value(out), Value(out.reshape(shape))
+    J_flat, J = loss(flat, y), loss(shaped, y if labels_shape == (4,) else y.reshape(shape))
+    J_flat.backward()
+    J.backward()
+    assert J.data == J_flat.data
+    assert J.parents[0].shape == shape  # L, one per example
+    np.testing.assert_array_equal(shaped.grad, flat.grad.reshape(shape))
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_an_output_of_several_numbers_per_example_or_labels_of_another_shape_are_named(loss):
+    with pytest.raises(ValueError, match=r"one number per example.*\(1, m\).*got shape \(4, 2\)"):
+        loss(Value(np.full((4, 2), 0.5)), np.ones(4))
+    with pytest.raises(ValueError, match=r"one number per example.*got shape \(1, 2, 2\)"):
+        loss(Value(np.full((1, 2, 2), 0.5)), np.ones(4))
+    with pytest.raises(ValueError, match=r"4 examples in shape \(1, 4\).*1-D array of 4 or have shape \(1, 4\); "
+                                         r"got shape \(4, 1\)"):
+        loss(Value(np.full((1, 4), 0.5)), np.ones((4, 1)))
+    with pytest.raises(ValueError, match=r"4 examples in shape \(4, 1\).*got shape \(3,\)"):
+        loss(Value(np.full((4, 1), 0.5)), np.ones(3))
+
+
+@pytest.mark.parametrize("loss", LOSSES)
 def test_the_output_must_be_a_value_or_a_list_of_one_number_values(loss):
     for bad in ([], 0.5, np.array([0.5]), [0.5, 0.2], [Value(np.array([0.1, 0.2]))]):
         with pytest.raises(TypeError, match="model's output"):
