@@ -23,7 +23,8 @@ from tqdm import tqdm
 from autograd import Value
 from autograd.files import write_atomic
 
-from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge
+from .layers import MLP, Layer
+from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge, mse
 from .module import Module
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 # The classifiers' losses, and the output above which each predicts class 1 (a > 0.5, as the course; z > 0).
 THRESHOLDS = {binary_cross_entropy: 0.5, binary_cross_entropy_with_logits: 0.0, hinge: 0.0}
+OUR_LOSSES = (*THRESHOLDS, mse)  # they read a matrix model's A[L] of shape (1, m) as it is
 PLOT_FORMATS = ("png", "svg", "pdf")
 
 
@@ -125,7 +127,9 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
         seed: int | None = 0) -> History:
     """Train model on X (m examples by n features) and labels y (m) for `iterations` optimizer steps.
 
-    Each step: optimizer.zero_grad(); J = loss(model(batch), labels); J.backward(); optimizer.step().
+    Each step: optimizer.zero_grad(); J = loss(model(batch), labels); J.backward(); optimizer.step(). With one of
+    nn's losses, a matrix model (matrix=True) reads the batch in the course's layout, model(batch.T, columns=True),
+    and the loss its A[L] of shape (1, m): the same numbers, one node less.
     vectorized=True builds one graph over the whole batch; False builds one graph per example, the course's for
     loop (slow: for comparison). batch_size None uses all m examples every step, else mini-batches from a shuffle
     by `seed`. print_every=k prints the cost every k iterations, as the course. A progress bar shows once a run has
@@ -149,6 +153,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     rows = None if vectorized else X.tolist()  # the for loop reads each example as a list of numbers
     batches = _batches(len(y), batch_size, seed)
     is_one = y == 1.0
+    columns = isinstance(model, (Layer, MLP)) and model.matrix and loss in OUR_LOSSES
     history = History()
     with _progress_bar(iterations, progress) as bar:
         postfix_every = max(1, iterations // 100)
@@ -157,7 +162,9 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             Xb, yb, positive = (X, y, is_one) if idx is None else (X[idx], y[idx], is_one[idx])
             optimizer.zero_grad()
             if vectorized:
-                out = _one_output(model(Xb), model)
+                # a matrix model reads the course's X (n, m) and gives its A[L] (1, m), which the loss takes as it
+                # is: no node to drop that first axis (flower network, bench/batched.py: -4 us a step)
+                out = _one_output(model(Xb.T, columns=True) if columns else model(Xb), model)
                 outputs = out.data
             else:
                 out = [_one_output(model(x), model) for x in (rows if idx is None else [rows[j] for j in idx])]

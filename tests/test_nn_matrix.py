@@ -117,6 +117,34 @@ def test_per_neuron_and_matrix_networks_train_alike_with_every_optimizer():
         assert runs[1][0][-1] < runs[1][0][0]
 
 
+def test_fit_gives_nns_losses_a_matrix_models_a_l_of_shape_1_m_with_the_costs_of_the_rows_layout(monkeypatch):
+    """With nn's losses, fit runs a matrix model in the course's layout: the loss reads A[L] (1, m) itself, no node
+    drops its axis. A loss of your own still gets the (m,) output."""
+    X, y = nn.make_moons(30, seed=2)
+    outputs, call = [], nn.MLP.__call__
+    monkeypatch.setattr(nn.MLP, "__call__", lambda self, x, columns=False: outputs.append(call(self, x, columns))
+                        or outputs[-1])
+    for batch_size in (None, 8):
+        model = nn.MLP(2, [3, 1], "tanh", "sigmoid", init="small", seed=0, matrix=True)
+        twin = nn.MLP(2, [3, 1], "tanh", "sigmoid", init="small", seed=0, matrix=True)
+        costs = nn.fit(model, X, y, loss=nn.binary_cross_entropy, optimizer=nn.SGD(model.parameters(), lr=1.0),
+                       iterations=6, batch_size=batch_size, progress=False).cost
+        assert (outputs[-1].shape, outputs[-1].op) == ((1, batch_size or 30), "sigmoid")
+        optimizer, expected = nn.SGD(twin.parameters(), lr=1.0), []
+        batches = nn.train._batches(len(y), batch_size, 0)
+        for _ in range(6):  # the loop written out in the (m, n) layout, whose output has shape (m,)
+            idx = next(batches)
+            optimizer.zero_grad()
+            J = nn.binary_cross_entropy(twin(X if idx is None else X[idx]), y if idx is None else y[idx])
+            J.backward()
+            optimizer.step()
+            expected.append(J.data)
+        assert costs == expected
+    nn.fit(model, X, y, loss=lambda out, labels: nn.mse(out, labels), optimizer=nn.SGD(model.parameters(), lr=0.1),
+           iterations=1, progress=False)
+    assert outputs[-1].shape == (30,)
+
+
 def test_the_course_loop_of_one_graph_per_example_trains_a_matrix_model_too():
     X, y = nn.make_moons(20, seed=1)
     costs = []
