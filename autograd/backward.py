@@ -156,7 +156,7 @@ def _contributions(node, g) -> list:
 
 
 def _backward_many(node, g, ready: list) -> None:
-    """backward() for any node: pass on the gradient, then queue the parents now ready."""
+    """backward() for any node: pass on the gradient, queueing each parent once the last of its users has."""
     p1 = node._p1
     if p1 is MANY:
         parents, local_grads = node._p0, node._g0
@@ -166,27 +166,43 @@ def _backward_many(node, g, ready: list) -> None:
     if type(local_grads) is tuple and p1 is MANY and type(node._data) is float:  # a float sum or dot: no fit
         for parent, local in zip(parents, local_grads):  # (W3 ~10 %)
             parent.grad += local * g
-    elif type(local_grads) is np.ndarray:  # dot(weights, X): see _contributions
+            if parent._p0 is not None:
+                parent._pending -= 1
+                if not parent._pending:
+                    ready.append(parent)
+        return
+    if type(local_grads) is np.ndarray:  # dot(weights, X): see _contributions
         for parent, contribution in zip(parents, (local_grads @ g).tolist()):
             parent.grad += contribution
-    else:
-        for parent, local in zip(parents, local_grads):
-            # a sum's 1.0 * g would copy g: g itself goes on, one array operation less for each bias, each step
-            c = fit(g if local.__class__ is float and local == 1.0 else local * g, parent._data)
-            grad = parent.grad
-            if parent._p0 is None:
-                # A leaf accumulates in place, across backward() calls too, so its grad is an array of its own: its
-                # first contribution as it is when that is a new array (not a view, nor g), else a copy (0.0 + c).
-                # (flower, bench/batched.py: -8 %)
-                if type(grad) is float and not grad and type(c) is np.ndarray and c.base is None and c is not g:
-                    parent.grad = c
-                else:
-                    parent.grad += c
+        _queue(parents, ready)  # dot's features are constants: its parents are weights, most often leaves
+        return
+    for parent, local in zip(parents, local_grads):
+        # a sum's 1.0 * g would copy g: g itself goes on, one array operation less for each bias, each step
+        c = g if local.__class__ is float and local == 1.0 else local * g
+        like = parent._data
+        if like.__class__ is float or c.__class__ is float or c.shape != like.shape:  # else fit(c, like) is c
+            c = fit(c, like)
+        grad = parent.grad
+        if parent._p0 is None:
+            # A leaf accumulates in place, across backward() calls too, so its grad is an array of its own: its
+            # first contribution as it is when that is a new array (not a view, nor g), else a copy (0.0 + c).
+            # (flower, bench/batched.py: -8 %)
+            if type(grad) is float and not grad and type(c) is np.ndarray and c.base is None and c is not g:
+                parent.grad = c
             else:
-                # A node that is not a leaf takes its first contribution as it is, even g itself or a view (a + b
-                # passing g on, for each bias of a network), and never adds in place: a later one makes a new
-                # array, grad + c. (flower: -6 %, with fit's new arrays)
-                parent.grad = c if type(grad) is float and not grad else grad + c
+                parent.grad += c
+        else:
+            # A node that is not a leaf takes its first contribution as it is, even g itself or a view (a + b
+            # passing g on, for each bias of a network), and never adds in place: a later one makes a new
+            # array, grad + c. (flower: -6 %, with fit's new arrays)
+            parent.grad = c if type(grad) is float and not grad else grad + c
+            parent._pending -= 1
+            if not parent._pending:
+                ready.append(parent)
+
+
+def _queue(parents, ready: list) -> None:
+    """Count one use of each parent done, and queue those whose users have all passed their gradient on."""
     for parent in parents:
         if parent._p0 is not None:
             parent._pending -= 1
