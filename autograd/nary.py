@@ -3,6 +3,7 @@ operation of your own)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 
@@ -83,15 +84,8 @@ def affine(W: Value, A: Value | np.ndarray, b: Value) -> Value:
         name, v = ("W", W) if type(W) is not Value else ("b", b)
         raise TypeError(f"affine(): {name} must be a Value (a parameter of the layer), got {type(v).__name__}")
     x, y, c = W._data, (A._data if type(A) is Value else _as_const(A)), b._data
-    _check_matmul(x, y, "affine(): W @ A")
-    shape = x.shape[:-1] + y.shape[1:]
-    c_shape = getattr(c, "shape", ())
-    if c_shape != shape and not spreads_over(c_shape, shape):
-        if not shape:
-            raise ValueError(f"affine(): W @ A is a number, so b must be one; got shape {shape_text(c)}")
-        hint = f": the course's b has shape ({shape[0]}, 1)" if len(shape) == 2 else ""
-        raise ValueError(f"affine(): b of shape {shape_text(c)} does not broadcast over W @ A of shape {shape} (each "
-                         f"axis of b the same size or 1, and no more axes){hint}")
+    if type(x) is float or type(y) is float or not _affine_fits(x.shape, y.shape, getattr(c, "shape", ())):
+        _affine_refuse(x, y, c)
     token = quiet_on()
     try:
         z, dw, da, db = ops.affine(x, y, c)
@@ -101,6 +95,26 @@ def affine(W: Value, A: Value | np.ndarray, b: Value) -> Value:
     if type(A) is Value:
         return _node(z, (W, A, b), [dw, da, db], "affine")
     return _node(z, (W, b), [dw, db], "affine", y)
+
+
+@functools.lru_cache(maxsize=256)  # a network checks the same few shapes every step (flower: -1 us a step)
+def _affine_fits(w_shape: tuple, a_shape: tuple, b_shape: tuple) -> bool:
+    """Whether W @ A multiplies vectors or matrices and b broadcasts over the product without enlarging it."""
+    if len(w_shape) > 2 or len(a_shape) > 2 or w_shape[-1] != a_shape[0]:
+        return False
+    shape = w_shape[:-1] + a_shape[1:]
+    return b_shape == shape or spreads_over(b_shape, shape)
+
+
+def _affine_refuse(x, y, c) -> None:
+    """Raise affine()'s error for data x, y and c that _affine_fits refuses, naming the shapes."""
+    _check_matmul(x, y, "affine(): W @ A")
+    shape = x.shape[:-1] + y.shape[1:]
+    if not shape:
+        raise ValueError(f"affine(): W @ A is a number, so b must be one; got shape {shape_text(c)}")
+    hint = f": the course's b has shape ({shape[0]}, 1)" if len(shape) == 2 else ""
+    raise ValueError(f"affine(): b of shape {shape_text(c)} does not broadcast over W @ A of shape {shape} (each "
+                     f"axis of b the same size or 1, and no more axes){hint}")
 
 
 def record(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str,
