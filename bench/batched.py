@@ -22,7 +22,8 @@
          apart; and against the same nodes and calls in micrograd's design on arrays (a closure per node, no
          checks), how fast an eager engine in Python can be here.
 
-Both sides first compute the same cost and gradients (checked), then are timed on this machine in this process.
+Both sides first compute the same cost and gradients (checked), then are timed on this machine in this process,
+taking turns block by block; each side's median block gives its time.
 """
 
 from __future__ import annotations
@@ -280,15 +281,17 @@ def matrix_ours(X: np.ndarray, y: np.ndarray, sizes: list[int], hidden: str, ini
 
 
 def alternate(runs: dict, iterations: int, blocks: int) -> dict[str, float]:
-    """Seconds each run takes for `iterations`, run in turn in blocks, so that all meet the same load."""
-    seconds = dict.fromkeys(runs, 0.0)
+    """Seconds each run takes for `iterations`: the runs take turns, block by block, so that all meet the same load,
+    and each run's median block stands for all (the machine is shared: a block that another process slowed is an
+    outlier, not the run's speed, as in bench/run.py's medians)."""
+    per_iteration: dict[str, list[float]] = {name: [] for name in runs}
     for k in [iterations // blocks + (i < iterations % blocks) for i in range(blocks)]:
         for name, run in runs.items():
             gc.collect()
             t0 = time.perf_counter()
             run(k)
-            seconds[name] += time.perf_counter() - t0
-    return seconds
+            per_iteration[name].append((time.perf_counter() - t0) / k)
+    return {name: iterations * statistics.median(times) for name, times in per_iteration.items()}
 
 
 def agreement(model: nn.MLP, costs: list[float], params: list[np.ndarray], course_costs: list[float]) -> float:
@@ -352,22 +355,22 @@ def flower_numpy(X: np.ndarray, y: np.ndarray, hidden: int = 4):
 
 
 def flower_bce(a: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """nn's clamped cross-entropy of probabilities a against labels Y, and its slope: the numpy calls of its node."""
-    floor = nn.losses.LOG_FLOOR
+    """nn's cross-entropy of probabilities a against labels Y, and its slope: the numpy calls of its node when no log
+    is clamped (the whole flower run: it checks that)."""
     one_minus_a, one_minus_y = 1.0 - a, 1.0 - Y
     log_a, log_1_a = np.log(a), np.log(one_minus_a)
-    return (-(Y * np.maximum(log_a, floor) + one_minus_y * np.maximum(log_1_a, floor)),
-            np.where(log_1_a > floor, np.divide(one_minus_y, one_minus_a), 0.0)
-            - np.where(log_a > floor, np.divide(Y, a), 0.0))
+    if not np.minimum.reduce(log_a, None) > nn.losses.LOG_FLOOR < np.minimum.reduce(log_1_a, None):
+        raise SystemExit("flower: a log reached nn's clamp; the bench's copy of the loss has no clamp")
+    return -(Y * log_a + one_minus_y * log_1_a), np.divide(one_minus_y, one_minus_a) - np.divide(Y, a)
 
 
 def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
     """The numpy calls our engine makes for one flower iteration, without the engine: its forward pass with the local
     derivatives of ops.py's own tanh and sigmoid, nn's clamped cross-entropy (flower_bce), backward()'s
     products, spreads and sums, SGD and fit's accuracy. What the engine adds to this is its bookkeeping alone."""
-    X, Y = X.T, y.astype(float)
+    X, Y = X.T, y.astype(float).reshape(1, -1)
     state = flower_start(hidden)
-    m, is_one = X.shape[1], Y == 1.0
+    m, is_one = X.shape[1], y == 1.0
 
     def run(iterations: int) -> None:
         W1, b1, W2, b2 = state["params"]
@@ -378,14 +381,12 @@ def flower_floor(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 A1, dA1 = ops.tanh(Z1, np)
                 Z2 = W2 @ A1 + b2
                 A2, dA2 = ops.sigmoid(Z2, np)
-                a = np.add.reduce(A2, axis=0)
-                L, dL = flower_bce(a, Y)
-                costs.append(float(np.add.reduce(L) / m))
-                np.count_nonzero((a > 0.5) == is_one)  # fit's accuracy
-                gL = np.empty(m)
+                L, dL = flower_bce(A2, Y)  # nn.fit hands the loss A[2] of shape (1, m) as it is
+                costs.append(float(np.add.reduce(L, None) / m))
+                np.count_nonzero((A2[0] > 0.5) == is_one)  # fit's accuracy
+                gL = np.empty((1, m))
                 np.multiply(1.0, 1.0 / m, out=gL)  # the mean's spread
-                gA2 = (dL * gL).reshape(1, m)  # the sum's spread (dropping the axis): a reshape
-                gZ2 = dA2 * gA2  # Z2 = W2 @ A1 + b2 gives it to W2 and A1 through the product's maps
+                gZ2 = dA2 * (dL * gL)  # Z2 = W2 @ A1 + b2 gives it to W2 and A1 through the product's maps
                 gW2, gA1 = gZ2 @ A1.T, W2.T @ gZ2
                 gZ1 = dA1 * gA1
                 gW1 = gZ1 @ X.T
@@ -425,12 +426,12 @@ def _tape_backward(root) -> None:
 
 
 def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
-    """The same seven nodes and numpy calls as ours, in micrograd's design on arrays (a closure per node, no checks,
+    """The same six nodes and numpy calls as ours, in micrograd's design on arrays (a closure per node, no checks,
     numpy's error state set once a step): how fast an eager engine in Python can be here. Ours minus this is the
     cost of our engine's generality: its checks, its one backward loop over the table of ops, nn's layers and fit."""
-    X, Y = X.T, y.astype(float)
+    X, Y = X.T, y.astype(float).reshape(1, -1)
     state = flower_start(hidden)
-    m, is_one = X.shape[1], Y == 1.0
+    m, is_one = X.shape[1], y == 1.0
     params = [_Node(p) for p in state["params"]]
 
     def affine(W, A, b):  # one node, as ours: Z = W @ A + b
@@ -452,15 +453,14 @@ def flower_tape(X: np.ndarray, y: np.ndarray, hidden: int = 4):
                 A1 = elementwise(Z1, *ops.tanh(Z1.data, np))
                 Z2 = affine(W2, A1, b2)
                 A2 = elementwise(Z2, *ops.sigmoid(Z2.data, np))
-                a = _Node(np.add.reduce(A2.data, axis=0), (A2,), lambda n: A2.add_grad(n.grad.reshape(1, m)))
-                L = elementwise(a, *flower_bce(a.data, Y))
-                J = _Node(float(np.add.reduce(L.data) / m), (L,),
-                          lambda n: L.add_grad(np.full(m, n.grad * (1.0 / m))))
+                L = elementwise(A2, *flower_bce(A2.data, Y))
+                J = _Node(float(np.add.reduce(L.data, None) / m), (L,),
+                          lambda n: L.add_grad(np.full((1, m), n.grad * (1.0 / m))))
                 _tape_backward(J)
                 for p in params:
                     p.data = p.data - FLOWER_LR * p.grad
                 state["costs"].append(J.data)
-                np.count_nonzero((a.data > 0.5) == is_one)  # fit's accuracy
+                np.count_nonzero((A2.data[0] > 0.5) == is_one)  # fit's accuracy
         state["params"] = [p.data for p in params]
     return state, run
 
@@ -488,7 +488,7 @@ def node_overhead(shape: tuple[int, ...] = (4, 400), nodes: int = 200, repeats: 
     return 1e6 * (best_ours - best_numpy) / nodes, 1e6 * best_numpy / nodes
 
 
-def bench_flower(iterations: int, blocks: int = 5) -> float:
+def bench_flower(iterations: int, blocks: int = 20) -> float:
     X, y = nn.make_flower()
     print(f"\nflower network (2, 4, 1), tanh then sigmoid: {len(y)} points, {iterations} iterations, lr {FLOWER_LR}"
           f" (in {blocks} alternating blocks)")
@@ -515,7 +515,7 @@ def bench_flower(iterations: int, blocks: int = 5) -> float:
     print(f"    micrograd's design on arrays   {per['tape']:8.1f} us/iteration   "
           f"{seconds['tape'] / seconds['numpy']:5.2f}x numpy   (the same nodes and calls, a closure per node, no "
           f"checks)")
-    J = nn.binary_cross_entropy(model(X), y.astype(float))
+    J = nn.binary_cross_entropy(model(X.T, columns=True), y.astype(float))  # as nn.fit builds it
     nodes = sum(1 for v in backward_order(J) if v.parents)
     print(f"    one iteration's graph: {nodes} operation nodes; ours - our math alone = "
           f"{(per['ours'] - per['floor']) / nodes:.1f} us per node (the engine's bookkeeping, nn.fit's and SGD's); "
