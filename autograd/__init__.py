@@ -10,6 +10,7 @@
 
 from .check import GradcheckError, analytic_grad, grad_difference, gradcheck, gradgradcheck, numerical_grad
 from .functional import grad, hessian, hvp, value_and_grad
+from ._ieee import ieee
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .backward import backward_order, contributions
 from .nary import affine, dot, record, sum
@@ -18,7 +19,7 @@ from .value import Value
 
 __all__ = [
     "Value", "backward_order", "contributions", "affine", "dot", "record", "sum", "LinearMap",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "ieee",
     "numerical_grad", "analytic_grad", "gradcheck", "gradgradcheck", "grad_difference", "GradcheckError",
     "grad", "value_and_grad", "hessian", "hvp",
 ]

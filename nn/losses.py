@@ -63,7 +63,7 @@ def hinge(z: Output, y: Labels) -> Value:
 def _bce(a: Value, y) -> Value:
     """The course's L(a, y) box: one node whose local derivative is dL/da = -y/a + (1 - y)/(1 - a)."""
     x = a.data
-    with np.errstate(all="ignore"):  # IEEE, quietly: log 0 = -inf, then clamped; y / 1e-311 = inf, then dropped
+    with autograd.ieee():  # IEEE, quietly: log 0 = -inf, then clamped; y / 1e-311 = inf, then dropped
         one_minus_a, one_minus_y = 1.0 - x, 1.0 - y
         log_a, log_1_a = np.log(x), np.log(one_minus_a)
         if np.minimum.reduce(x * one_minus_a, None) > _UNCLAMPED:
@@ -81,7 +81,7 @@ def _bce(a: Value, y) -> Value:
 def _bce_logits(z: Value, y) -> Value:
     """L(sigmoid(z), y) as one node whose local derivative is dL/dz = sigmoid(z) - y."""
     x = z.data
-    with np.errstate(over="ignore", invalid="ignore"):
+    with autograd.ieee():
         loss = _weighted(y, np.logaddexp(0.0, -x)) + _weighted(1.0 - y, np.logaddexp(0.0, x))  # softplus: exact
         e = np.exp(-np.abs(x))  # e to a negative power only: no overflow for either sign
         big, small = 1.0 / (1.0 + e), e / (1.0 + e)  # sigmoid(|x|) and sigmoid(-|x|)

@@ -144,3 +144,21 @@ def test_sigmoid_slope_far_out_is_exact():
 def test_slopes_keep_precision_where_naive_formulas_round_to_zero():
     assert grad_of(Value.sigmoid, 40.0)[1] == pytest.approx(4.248354255291589e-18, rel=1e-14)
     assert grad_of(Value.tanh, 25.0)[1] == pytest.approx(7.715058456577836e-22, rel=1e-14)
+
+
+def test_ieee_gives_numpys_ieee_results_without_a_warning_and_restores_the_callers_error_state():
+    """autograd.ieee(), for the numpy math of an operation of your own: inf and nan quietly, then as before, even
+    after an error or inside another ieee()."""
+    with np.errstate(divide="raise", over="warn"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with autograd.ieee():
+                with autograd.ieee():
+                    assert np.log(np.zeros(1))[0] == -math.inf
+                assert np.exp(np.array([1000.0]))[0] == math.inf
+                assert math.isnan(np.divide(np.zeros(1), 0.0)[0])
+            with pytest.raises(KeyError), autograd.ieee():
+                raise KeyError("an error inside")
+        assert np.geterr()["divide"] == "raise" and np.geterr()["over"] == "warn"
+        with pytest.raises(FloatingPointError):
+            np.log(np.zeros(1))
