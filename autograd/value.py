@@ -405,6 +405,8 @@ def _node(data, parents: tuple, local_grads, op: str, const=None) -> Value:
     node._stamp = None
     if modes.active:
         _link_in_mode(node, parents, local_grads)
+    elif type(local_grads) is list and parents:  # _link's first case, written out: a call less for each layer
+        node._p0, node._g0, node._p1 = parents, local_grads, _MANY
     else:
         _link(node, parents, local_grads)
     return node
