@@ -32,9 +32,7 @@ def week3_graph(m: int = 5) -> tuple[Value, dict[str, Value], np.ndarray]:
     model = nn.MLP(2, [HIDDEN, 1], "tanh", "sigmoid", init="small", matrix=True)
     X = Value(points[:m].T, label="X")  # the course's X (2, m), a Value so that the drawing shows it as an input
     A2 = model(X, columns=True)  # the layers label Z[1], A[1], Z[2], A[2] themselves
-    y_hat = A2.sum(axis=0)  # the loss takes one number per example, shape (m,): summing A[2]'s one row drops it
-    y_hat.label = "ŷ"
-    J = nn.binary_cross_entropy(y_hat, labels[:m])  # J = mean(L), L the course's cross-entropy, one node
+    J = nn.binary_cross_entropy(A2, labels[:m])  # J = mean(L), L the course's cross-entropy of A[2]'s row, one node
     L = J.parents[0]
     L.label, J.label = "L", "J"
     J.backward()
