@@ -178,7 +178,10 @@ def _spread(g, shape, axis, keepdims, scale):
     if type(g) is np.ndarray and g.shape == shape:  # the sum of axes of length 1 (dropping one): nothing to spread
         return g
     out = np.empty(shape)
-    np.multiply(g, scale, out=out)  # broadcast into a new array in one C loop (broadcast_to is a slow wrapper)
+    if type(g) is float:  # J = mean(L): fill is twice as fast as numpy broadcasting a number (-0.5 us)
+        out.fill(g * scale)
+    else:
+        np.multiply(g, scale, out=out)  # broadcast into a new array in one C loop (broadcast_to is a slow wrapper)
     return out
 
 
