@@ -23,7 +23,8 @@
          checks), how fast an eager engine in Python can be here.
 
 Both sides first compute the same cost and gradients (checked), then are timed on this machine in this process,
-taking turns block by block; each side's median block gives its time.
+taking turns block by block: each side's median block gives its time, and a ratio is the median of the ratios of
+blocks that ran back to back.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def bench_cat(iterations: int, blocks: int = 8) -> float:
     state, numpy_run = cat_numpy(X, y)
     ours = {vector: cat_ours(X, y, vector) for vector in (True, False)}
     runs = {"numpy": numpy_run, **{vector: run for vector, (_, _, run) in ours.items()}}
-    seconds = alternate(runs, iterations, blocks)
+    times = alternate(runs, iterations, blocks)
+    seconds = seconds_of(times, iterations)
     for vector, (model, costs, _) in ours.items():
         w = model.w.data if vector else np.array([p.data for p in model.w])
         agree = max(np.abs(w - state["w"].ravel()).max(), abs(model.b.data - state["b"]),
@@ -129,9 +131,9 @@ def bench_cat(iterations: int, blocks: int = 8) -> float:
     labels = {"numpy": "numpy (the course's loop)", True: "ours, weights one vector Value",
               False: "ours, 12,288 weight Values"}
     for name, label in labels.items():
-        extra = "" if name == "numpy" else f"   {seconds[name] / seconds['numpy']:5.2f}x numpy"
+        extra = "" if name == "numpy" else f"   {ratio_of(times, name):5.2f}x numpy"
         print(f"  {label:31} {seconds[name]:6.2f} s  {1000 * seconds[name] / iterations:6.2f} ms/iteration{extra}")
-    ratio = seconds[True] / seconds["numpy"]
+    ratio = ratio_of(times, True)
     print(f"  ratio ours (LogisticRegression(n, vector=True)) / numpy: {ratio:.2f}x   "
           f"(target <= 1.5x: {'met' if ratio <= 1.5 else 'MISSED'})")
     for vector in (True, False):
@@ -280,10 +282,8 @@ def matrix_ours(X: np.ndarray, y: np.ndarray, sizes: list[int], hidden: str, ini
     return model, costs, run
 
 
-def alternate(runs: dict, iterations: int, blocks: int) -> dict[str, float]:
-    """Seconds each run takes for `iterations`: the runs take turns, block by block, so that all meet the same load,
-    and each run's median block stands for all (the machine is shared: a block that another process slowed is an
-    outlier, not the run's speed, as in bench/run.py's medians)."""
+def alternate(runs: dict, iterations: int, blocks: int) -> dict[str, list[float]]:
+    """Seconds per iteration of each run, block by block: the runs take turns, so that all meet the same load."""
     per_iteration: dict[str, list[float]] = {name: [] for name in runs}
     for k in [iterations // blocks + (i < iterations % blocks) for i in range(blocks)]:
         for name, run in runs.items():
@@ -291,7 +291,19 @@ def alternate(runs: dict, iterations: int, blocks: int) -> dict[str, float]:
             t0 = time.perf_counter()
             run(k)
             per_iteration[name].append((time.perf_counter() - t0) / k)
-    return {name: iterations * statistics.median(times) for name, times in per_iteration.items()}
+    return per_iteration
+
+
+def seconds_of(times: dict[str, list[float]], iterations: int) -> dict[str, float]:
+    """Each run's seconds for `iterations`, from its median block (the machine is shared: a block another process
+    slowed is an outlier, not the run's speed)."""
+    return {name: iterations * statistics.median(t) for name, t in times.items()}
+
+
+def ratio_of(times: dict[str, list[float]], name) -> float:
+    """The median over rounds of run `name`'s block / numpy's block of the same round: each ratio compares two
+    blocks that ran back to back, under the same load (as bench/run.py's rounds)."""
+    return statistics.median(ours / numpy for ours, numpy in zip(times[name], times["numpy"]))
 
 
 def agreement(model: nn.MLP, costs: list[float], params: list[np.ndarray], course_costs: list[float]) -> float:
@@ -309,11 +321,12 @@ def bench_deep(iterations: int, blocks: int = 5) -> dict[str, float]:
     for name, (sizes, init) in DEEP_MODELS.items():
         state, numpy_run = deep_numpy(X, y, sizes, init)
         model, costs, ours_run = matrix_ours(X, y, sizes, "relu", init, 1, DEEP_LR)
-        seconds = alternate({"numpy": numpy_run, "ours": ours_run}, iterations, blocks)
+        times = alternate({"numpy": numpy_run, "ours": ours_run}, iterations, blocks)
+        seconds = seconds_of(times, iterations)
         agree = agreement(model, costs, state["params"], state["costs"])
         if agree > 1e-9:
             raise SystemExit(f"deep {name}: ours and numpy disagree by {agree:.2e}; not timing a wrong answer")
-        ratio = ratios[name] = seconds["ours"] / seconds["numpy"]
+        ratio = ratios[name] = ratio_of(times, "ours")
         print(f"  {name}, init {init!r}: same costs and weights (largest difference {agree:.1e}); cost at the end "
               f"{costs[-1]:.6f}")
         print(f"    numpy (the course's loop)  {seconds['numpy']:6.2f} s  {1000 * seconds['numpy'] / iterations:6.2f} "
@@ -496,8 +509,9 @@ def bench_flower(iterations: int, blocks: int = 20) -> float:
     floor_state, floor_run = flower_floor(X, y)
     tape_state, tape_run = flower_tape(X, y)
     model, costs, ours_run = matrix_ours(X, y, [4, 1], "tanh", "small", 2, FLOWER_LR)
-    seconds = alternate({"numpy": numpy_run, "floor": floor_run, "tape": tape_run, "ours": ours_run}, iterations,
-                        blocks)
+    times = alternate({"numpy": numpy_run, "floor": floor_run, "tape": tape_run, "ours": ours_run}, iterations,
+                      blocks)
+    seconds = seconds_of(times, iterations)
     steady = min(iterations, 7500)  # from about 8000 on, the run is chaotic: the order of sums shows in the digits
     agree = max(np.abs(np.subtract(costs[:steady], other["costs"][:steady])).max()
                 for other in (state, floor_state, tape_state))
@@ -506,14 +520,14 @@ def bench_flower(iterations: int, blocks: int = 20) -> float:
     print(f"  same costs for the first {steady} iterations (largest difference {agree:.1e}); cost at the end "
           f"{costs[-1]:.6f} (numpy {state['costs'][-1]:.6f})")
     per = {name: 1e6 * t / iterations for name, t in seconds.items()}
-    ratio = seconds["ours"] / seconds["numpy"]
+    ratio = ratio_of(times, "ours")
     print(f"    numpy (the course's loop)  {per['numpy']:8.1f} us/iteration")
     print(f"    ours (MLP matrix=True)     {per['ours']:8.1f} us/iteration   {ratio:5.2f}x numpy   "
           f"(target <= 2x: {'met' if ratio <= 2 else 'MISSED'})")
     print(f"    our math alone, in numpy       {per['floor']:8.1f} us/iteration   "
-          f"{seconds['floor'] / seconds['numpy']:5.2f}x numpy   (the same calls as ours, without the engine)")
+          f"{ratio_of(times, 'floor'):5.2f}x numpy   (the same calls as ours, without the engine)")
     print(f"    micrograd's design on arrays   {per['tape']:8.1f} us/iteration   "
-          f"{seconds['tape'] / seconds['numpy']:5.2f}x numpy   (the same nodes and calls, a closure per node, no "
+          f"{ratio_of(times, 'tape'):5.2f}x numpy   (the same nodes and calls, a closure per node, no "
           f"checks)")
     J = nn.binary_cross_entropy(model(X.T, columns=True), y.astype(float))  # as nn.fit builds it
     nodes = sum(1 for v in backward_order(J) if v.parents)
