@@ -111,7 +111,7 @@ def _bce_logits_slope(y, z: Value) -> list[Value]:
 def _read_only(loss):
     """A loss array of our own, made read-only: record() then keeps it as the node's data without a copy."""
     if type(loss) is np.ndarray:
-        loss.flags.writeable = False
+        loss.setflags(write=False)
     return loss
 
 

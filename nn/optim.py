@@ -40,7 +40,7 @@ class SGD:
             for p in self.params:
                 data = p.data - lr * p.grad  # a new value, never an in-place change of a graph's array
                 if type(data) is np.ndarray:
-                    data.flags.writeable = False  # ours alone and read-only: Value takes it without a copy
+                    data.setflags(write=False)  # ours alone, read-only: Value takes it without a copy
                 p.data = data
             return
         self.velocity = self.momentum * self.velocity + _grads(self.params, self._numbers)
