@@ -23,6 +23,8 @@ import numpy as np
 import autograd
 from autograd import Value, record
 
+from .layers import FLOAT64
+
 Output = Union[Value, Sequence[Value]]
 Labels = Union[float, Sequence[float], np.ndarray]
 LOG_FLOOR = -100.0  # binary_cross_entropy clamps each log here, as PyTorch's BCELoss
@@ -139,9 +141,14 @@ def _hinge(z, y):
 def _mean(loss: Callable, out: Output, y: Labels) -> Value:
     """J = (1/m) sum_i loss(out_i, y_i) over a batch Value or a list of per-example Values; on one example L itself."""
     if isinstance(out, Value):
-        if type(out.data) is float:
+        data = out.data
+        if type(data) is float:
             return _named(loss(out, _one_label(y)), "L")
-        return _named(_named(loss(out, _labels(y, out.data.shape)), "L").mean(), "J")
+        L = loss(out, _labels(y, data.shape))
+        L.label = "L"
+        J = L.mean()
+        J.label = "J"
+        return J
     if isinstance(out, (list, tuple)) and out and all(isinstance(o, Value) and type(o.data) is float for o in out):
         labels = _labels(y, (len(out),)).tolist()
         losses = [_named(loss(o, t), "L" + _superscript(i)) for i, (o, t) in enumerate(zip(out, labels), 1)]
@@ -176,15 +183,17 @@ def _labels(y, shape: tuple[int, ...]) -> np.ndarray:
     """y as a float array of labels in the shape of a batch output (m,), (1, m) or (m, 1), read from that shape or
     from (m,); TypeError for a label that is not a number, ValueError for a shape that is not one label per example.
     """
+    if len(shape) > 2 or (len(shape) == 2 and 1 not in shape):  # broadcasting m labels over it would be wrong
+        raise ValueError(f"a loss takes one number per example: an output of shape (m,), or (1, m) as the course's "
+                         f"A[L] (or a column (m, 1)); got shape {shape}")
+    if type(y) is np.ndarray and y.dtype is FLOAT64 and y.shape == shape:
+        return y  # float labels already in the output's shape, as nn.fit passes them (-0.5 us a step)
     labels = np.asarray(y)
     if labels.dtype.kind not in "biuf":  # numpy would read "1" as 1.0 and None as nan
         bad = [v for v in labels.ravel().tolist() if not _is_real(v)]
         if bad or labels.dtype.kind != "O":
             raise TypeError(f"labels must be real numbers, got {_describe(bad[0]) if bad else labels.dtype}")
     labels = labels.astype(np.float64, copy=False)  # no copy of float labels, as np.asarray before
-    if len(shape) > 2 or (len(shape) == 2 and 1 not in shape):  # broadcasting m labels over it would be wrong
-        raise ValueError(f"a loss takes one number per example: an output of shape (m,), or (1, m) as the course's "
-                         f"A[L] (or a column (m, 1)); got shape {shape}")
     m = max(shape)
     if labels.shape == shape:
         return labels

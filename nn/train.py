@@ -154,17 +154,20 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     batches = _batches(len(y), batch_size, seed)
     is_one = y == 1.0
     columns = isinstance(model, (Layer, MLP)) and model.matrix and loss in OUR_LOSSES
+    labels = y.reshape(1, -1) if columns and vectorized else y  # in the shape of the output the loss reads
     history = History()
     with _progress_bar(iterations, progress) as bar:
         postfix_every = max(1, iterations // 100)
         for i in bar:
             idx = next(batches)
-            Xb, yb, positive = (X, y, is_one) if idx is None else (X[idx], y[idx], is_one[idx])
+            Xb, yb, positive = (X, labels, is_one) if idx is None else (X[idx], labels[..., idx], is_one[idx])
             optimizer.zero_grad()
             if vectorized:
                 # a matrix model reads the course's X (n, m) and gives its A[L] (1, m), which the loss takes as it
                 # is: no node to drop that first axis (flower network, bench/batched.py: -4 us a step)
-                out = _one_output(model(Xb.T, columns=True) if columns else model(Xb), model)
+                out = model(Xb.T, columns=True) if columns else model(Xb)
+                if type(out) is not Value:
+                    out = _one_output(out, model)
                 outputs = out.data[0] if columns else out.data  # A[L]'s one row: (m,) as the labels
             else:
                 out = [_one_output(model(x), model) for x in (rows if idx is None else [rows[j] for j in idx])]
@@ -175,7 +178,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             cost = J.data
             history.cost.append(cost)
             if threshold is not None:
-                history.accuracy.append(np.count_nonzero((outputs > threshold) == positive) / len(yb))
+                history.accuracy.append(np.count_nonzero((outputs > threshold) == positive) / len(positive))
             if print_every and i % print_every == 0:
                 tqdm.write(f"cost after iteration {i}: {cost:.6f}")
             if not bar.disable and i % postfix_every == 0:
