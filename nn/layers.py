@@ -328,7 +328,7 @@ def _as_columns(x, nin: int, columns: bool) -> tuple[np.ndarray | Value, bool]:
 
 def _real(x: np.ndarray) -> np.ndarray:
     """x as float64 (itself when it already is), or a TypeError for anything but real numbers."""
-    if x.dtype is FLOAT64:  # the usual case, without np.asarray's call (-0.4 us a step)
+    if x.dtype is FLOAT64:  # the usual case, without np.asarray's call (-0.1 us a step)
         return x
     if x.dtype.kind not in "biuf":
         hint = "; a matrix model's inputs are numbers, not Values" if x.dtype == object else ""

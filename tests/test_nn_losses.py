@@ -159,6 +159,19 @@ def test_a_row_or_column_of_outputs_is_a_batch_with_the_same_cost_and_gradients(
     np.testing.assert_array_equal(shaped.grad, flat.grad.reshape(shape))
 
 
+def test_float_labels_in_the_outputs_shape_are_taken_as_they_are_but_a_wrong_shape_still_is_refused():
+    """nn.fit hands a matrix model's loss its labels as a (1, m) row, A[L]'s shape: no copy nor view each step. That
+    shortcut comes after the check of the output's shape, so labels shaped like a wrong output are refused too."""
+    Y = np.array([[1.0, 0.0, 1.0]])
+    column = Y.T
+    assert nn.losses._labels(Y, (1, 3)) is Y and nn.losses._labels(column, (3, 1)) is column
+    np.testing.assert_array_equal(nn.losses._labels(Y[0], (1, 3)), Y)  # (m,) labels: a view in the output's shape
+    with pytest.raises(ValueError, match=r"one number per example.*got shape \(2, 3\)"):
+        nn.losses._labels(np.ones((2, 3)), (2, 3))
+    with pytest.raises(ValueError, match=r"one number per example.*got shape \(1, 1, 3\)"):
+        nn.losses._labels(np.ones((1, 1, 3)), (1, 1, 3))
+
+
 @pytest.mark.parametrize("loss", LOSSES)
 def test_an_output_of_several_numbers_per_example_or_labels_of_another_shape_are_named(loss):
     with pytest.raises(ValueError, match=r"one number per example.*\(1, m\).*got shape \(4, 2\)"):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, backward_order
 
 
 def flower_model(seed=2, matrix=True):
@@ -202,3 +202,13 @@ def test_a_wrong_matrix_in_the_file_is_refused_by_name_and_the_model_left_unchan
 def test_a_batch_in_the_wrong_layout_is_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call(flower_model())
+
+
+def test_the_first_layer_reads_float_inputs_as_they_are_and_other_numbers_as_floats():
+    model = nn.MLP(2, [3, 1], "tanh", "sigmoid", seed=0, matrix=True)
+    X = np.array([[0.5, -1.0, 2.0], [2.0, 0.25, -3.0]])
+    first_layer = {v.label: v for v in backward_order(model(X, columns=True))}["Z[1]"]
+    assert first_layer.const is X  # no copy (nor a float64 view of a float64 array) at each step
+    ints = {v.label: v for v in backward_order(model(np.array([[1, 0, 2], [2, 1, -3]]), columns=True))}
+    assert ints["Z[1]"].const.dtype == np.float64
+    np.testing.assert_array_equal(ints["Z[1]"].const, [[1.0, 0.0, 2.0], [2.0, 1.0, -3.0]])
