@@ -81,12 +81,12 @@ def test_second_order_step_refuses_an_unknown_pass():
 
 
 def test_the_flower_runs_of_the_batched_bench_all_compute_the_courses_costs_and_weights():
-    # the course's loop, our math alone, micrograd's design on arrays and ours: timed side by side, so each must do
-    # the same work: the same costs, step by step, and the same weights at the end
+    # the course's loop (inlined, and as the notebook writes it), our math alone, micrograd's design on arrays and
+    # ours: timed side by side, so each must do the same work: the same costs, step by step, and the same weights
     batched = _load_bench("batched")
     X, y = nn.make_flower()
     state, numpy_run = batched.flower_numpy(X, y)
-    others = [batched.flower_floor(X, y), batched.flower_tape(X, y)]
+    others = [batched.flower_notebook(X, y), batched.flower_floor(X, y), batched.flower_tape(X, y)]
     model, costs, ours_run = batched.matrix_ours(X, y, [4, 1], "tanh", "small", 2, batched.FLOWER_LR)
     for run_k in (numpy_run, ours_run, *(r for _, r in others)):
         run_k(30)
