@@ -113,7 +113,7 @@ def _bce_logits_slope(y, z: Value) -> list[Value]:
 def _read_only(loss):
     """A loss array of our own, made read-only: record() then keeps it as the node's data without a copy."""
     if type(loss) is np.ndarray:
-        loss.setflags(write=False)
+        loss.setflags(False)  # write=False, by position as SGD does (0.1 us less)
     return loss
 
 

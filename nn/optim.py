@@ -40,7 +40,9 @@ class SGD:
             for p in self.params:
                 data = p.data - lr * p.grad  # a new value, never an in-place change of a graph's array
                 if type(data) is np.ndarray:
-                    data.setflags(write=False)  # ours alone, read-only: Value takes it without a copy
+                    # ours alone, made read-only so that Value takes it without a copy (write=False, passed by
+                    # position: numpy parses a keyword in 0.1 us more)
+                    data.setflags(False)
                 p.data = data
             return
         self.velocity = self.momentum * self.velocity + _grads(self.params, self._numbers)
