@@ -17,7 +17,8 @@
     flower the course's week-3 network (2, 4, 1) with tanh on the 400-point flower, 10,000 iterations at learning
          rate 1.2, ours (nn.fit, matrix=True) against the course's nn_model() loop, inlined (no functions, dicts
          or copies). Target: at most 2x numpy. Also timed: that loop as the notebook writes it (a function per
-         step, dicts, copy.deepcopy of W1 and W2 at each update, np.dot), what a learner runs. The arrays are small, so the engine's cost per node counts: printed per node of one iteration's graph, against
+         step, dicts, copy.deepcopy of W1 and W2 at each update, np.dot), what a learner runs. The arrays are
+         small, so the engine's cost per node counts: printed per node of one iteration's graph, against
          "our math alone", the numpy calls our engine makes timed without the engine (and checked to give our
          costs), so that the bookkeeping and the extra math (exact tanh slope, stable sigmoid, clamped loss) show
          apart; and against the same nodes and calls in micrograd's design on arrays (a closure per node, no
@@ -302,10 +303,15 @@ def seconds_of(times: dict[str, list[float]], iterations: int) -> dict[str, floa
     return {name: iterations * statistics.median(t) for name, t in times.items()}
 
 
+def block_ratios(times: dict[str, list[float]], name, base: str = "numpy") -> list[float]:
+    """Run `name`'s block / `base`'s block of the same round, round by round: each ratio compares two blocks that
+    ran back to back, under the same load (as bench/run.py's rounds)."""
+    return [ours / other for ours, other in zip(times[name], times[base])]
+
+
 def ratio_of(times: dict[str, list[float]], name, base: str = "numpy") -> float:
-    """The median over rounds of run `name`'s block / `base`'s block of the same round: each ratio compares two
-    blocks that ran back to back, under the same load (as bench/run.py's rounds)."""
-    return statistics.median(ours / other for ours, other in zip(times[name], times[base]))
+    """The median over rounds of block_ratios."""
+    return statistics.median(block_ratios(times, name, base))
 
 
 def agreement(model: nn.MLP, costs: list[float], params: list[np.ndarray], course_costs: list[float]) -> float:
@@ -568,7 +574,7 @@ def bench_flower(iterations: int, blocks: int = 20) -> float:
     per = {name: 1e6 * t / iterations for name, t in seconds.items()}
     ratio = ratio_of(times, "ours")
     print(f"    numpy (the course's loop)  {per['numpy']:8.1f} us/iteration")
-    low, high = np.percentile([a / b for a, b in zip(times["ours"], times["numpy"])], [25, 75])
+    low, high = np.percentile(block_ratios(times, "ours"), [25, 75])
     print(f"    ours (MLP matrix=True)     {per['ours']:8.1f} us/iteration   {ratio:5.2f}x numpy   "
           f"(target <= 2x: {'met' if ratio <= 2 else 'MISSED'}; the middle half of the blocks {low:.2f}-{high:.2f}x)")
     print(f"    the notebook's own code        {per['notebook']:8.1f} us/iteration   "

@@ -135,7 +135,7 @@ class MLP(Module):
         A, one = _as_columns(x, self.nin, columns)
         for layer in self.layers:
             A = layer._forward(A)
-        return A if columns else _from_columns(A, columns, one)
+        return _from_columns(A, columns, one)
 
     def as_neurons(self) -> MLP:
         """The same network with one Value per weight (matrix=False), holding copies of the current numbers, named

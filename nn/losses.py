@@ -144,11 +144,7 @@ def _mean(loss: Callable, out: Output, y: Labels) -> Value:
         data = out.data
         if type(data) is float:
             return _named(loss(out, _one_label(y)), "L")
-        L = loss(out, _labels(y, data.shape))
-        L.label = "L"
-        J = L.mean()
-        J.label = "J"
-        return J
+        return _named(_named(loss(out, _labels(y, data.shape)), "L").mean(), "J")
     if isinstance(out, (list, tuple)) and out and all(isinstance(o, Value) and type(o.data) is float for o in out):
         labels = _labels(y, (len(out),)).tolist()
         losses = [_named(loss(o, t), "L" + _superscript(i)) for i, (o, t) in enumerate(zip(out, labels), 1)]

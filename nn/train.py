@@ -165,9 +165,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
             if vectorized:
                 # a matrix model reads the course's X (n, m) and gives its A[L] (1, m), which the loss takes as it
                 # is: no node to drop that first axis (flower network, bench/batched.py: -4 us a step)
-                out = model(Xb.T, columns=True) if columns else model(Xb)
-                if type(out) is not Value:
-                    out = _one_output(out, model)
+                out = _one_output(model(Xb.T, columns=True) if columns else model(Xb), model)
                 outputs = out.data[0] if columns else out.data  # A[L]'s one row: (m,) as the labels
             else:
                 out = [_one_output(model(x), model) for x in (rows if idx is None else [rows[j] for j in idx])]
