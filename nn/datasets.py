@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import zipfile
 from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
 
 Seed = int | np.random.Generator | None
+CAT_FILE = "data/catvnoncat.npz"
+HOUSING_FILE = "data/portland_housing.csv"
 
 
 class CatImages(NamedTuple):
@@ -29,10 +33,15 @@ class CatImages(NamedTuple):
 def load_cat_images(flatten: bool = True, scale: bool = True) -> CatImages:
     """The week-2 assignment's 64x64x3 pictures: flattened to 12,288 numbers per row and divided by 255, as the
     course does (flatten=False keeps shape (m, 64, 64, 3); scale=False keeps the uint8 pixels)."""
-    with resources.files(__package__).joinpath("data/catvnoncat.npz").open("rb") as f:
-        with np.load(io.BytesIO(f.read())) as d:
-            arrays = {k: d[k] for k in ("train_x", "train_y", "test_x", "test_y")}
-            classes = tuple(str(c) for c in d["classes"])
+    with resources.files(__package__).joinpath(CAT_FILE).open("rb") as f:
+        try:
+            with np.load(io.BytesIO(f.read())) as d:
+                arrays = {k: d[k] for k in ("train_x", "train_y", "test_x", "test_y")}
+                classes = tuple(str(c) for c in d["classes"])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:  # a damaged install
+            raise ValueError(f"nn/{CAT_FILE}: cannot read the bundled pictures ({e}); reinstall chainrule") from None
+    for part in ("train", "test"):
+        _check_pictures(arrays[f"{part}_x"], arrays[f"{part}_y"], part)
     for k in ("train_x", "test_x"):
         x = arrays[k]
         x = x.reshape(len(x), -1) if flatten else x
@@ -42,14 +51,39 @@ def load_cat_images(flatten: bool = True, scale: bool = True) -> CatImages:
     return CatImages(classes=classes, **arrays)
 
 
+def _check_pictures(x: np.ndarray, y: np.ndarray, part: str) -> None:
+    """The bundled pictures as the course's: uint8 pixels of shape (m, 64, 64, 3) and m labels 0 or 1; else a
+    ValueError naming the file and what is wrong (a damaged install)."""
+    if x.dtype != np.uint8 or x.ndim != 4 or x.shape[1:] != (64, 64, 3) or not len(x):
+        raise ValueError(f"nn/{CAT_FILE}: {part}_x must hold 64x64x3 pictures of uint8 pixels, got {x.dtype} of "
+                         f"shape {x.shape}; reinstall chainrule")
+    if y.shape != (len(x),) or y.dtype.kind not in "iub" or not np.isin(y, (0, 1)).all():
+        raise ValueError(f"nn/{CAT_FILE}: {part}_y must hold one label 0 or 1 per picture ({len(x)}), got "
+                         f"{y.dtype} of shape {y.shape}; reinstall chainrule")
+
+
 def load_portland_housing() -> tuple[np.ndarray, np.ndarray]:
     """47 houses sold in Portland, Oregon: X = (size in square feet, bedrooms) per row, y = price in dollars."""
-    text = resources.files(__package__).joinpath("data/portland_housing.csv").read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath(HOUSING_FILE).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
-    if rows[0] != ["size_sqft", "bedrooms", "price_usd"]:
-        raise ValueError(f"portland_housing.csv: unexpected header {rows[0]}")
-    table = np.array(rows[1:], dtype=np.float64)
-    return table[:, :2], table[:, 2]
+    if not rows or rows[0] != ["size_sqft", "bedrooms", "price_usd"]:
+        raise ValueError(f"nn/{HOUSING_FILE}: unexpected header {rows[0] if rows else '(an empty file)'}")
+    table = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not row:  # a blank line, such as one at the end
+            continue
+        try:
+            numbers = [float(v) for v in row]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 3 or not all(map(math.isfinite, numbers)):
+            raise ValueError(f"nn/{HOUSING_FILE}, line {line}: expected three finite numbers (size, bedrooms, price), "
+                             f"got {row}")
+        table.append(numbers)
+    if not table:
+        raise ValueError(f"nn/{HOUSING_FILE}: no houses after the header")
+    data = np.array(table)
+    return data[:, :2], data[:, 2]
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:

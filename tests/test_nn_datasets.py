@@ -29,6 +29,61 @@ def test_portland_housing_is_the_47_houses_of_the_seed_table():
     assert X[1].tolist() == [1600.0, 3.0] and y[1] == 329900.0
 
 
+@pytest.fixture
+def damaged(tmp_path, monkeypatch):
+    """A copy of the bundled data in tmp_path/data, which the loaders then read: a test damages it first."""
+    from importlib import resources
+    (tmp_path / "data").mkdir()
+    for name in ("catvnoncat.npz", "portland_housing.csv"):
+        (tmp_path / "data" / name).write_bytes(resources.files("nn").joinpath("data", name).read_bytes())
+    monkeypatch.setattr(nn.datasets.resources, "files", lambda package: tmp_path)
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "an empty file"),
+    ("size_sqft,bedrooms,price_usd\n", "no houses"),
+    ("size_sqft,bedrooms,price_usd\n2104,3,399900\nnan,3,329900\n", r"line 3: .*three finite numbers.*'nan'"),
+    ("size_sqft,bedrooms,price_usd\n2104,3,inf\n", r"line 2: .*'inf'"),
+    ("size_sqft,bedrooms,price_usd\n2104,3\n", r"line 2: .*\['2104', '3'\]"),
+    ("size_sqft,bedrooms,price_usd\n2104,three,399900\n", "line 2"),
+    ("size,rooms,price\n2104,3,399900\n", "unexpected header"),
+])
+def test_a_damaged_housing_table_is_refused_naming_the_file_and_line(damaged, text, message):
+    (damaged / "portland_housing.csv").write_text(text)
+    with pytest.raises(ValueError, match="portland_housing.csv") as error:
+        nn.load_portland_housing()
+    assert error.match(message)
+
+
+def test_blank_lines_in_the_housing_table_are_skipped(damaged):
+    (damaged / "portland_housing.csv").write_text("size_sqft,bedrooms,price_usd\n2104,3,399900\n\n1600,3,329900\n\n")
+    X, y = nn.load_portland_housing()
+    assert X.tolist() == [[2104.0, 3.0], [1600.0, 3.0]] and y.tolist() == [399900.0, 329900.0]
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d.update(train_y=np.where(np.arange(209) == 4, 7, d["train_y"])), "train_y must hold one label 0 or 1"),
+    (lambda d: d.update(train_y=d["train_y"][:100]), r"train_y .* shape \(100,\)"),
+    (lambda d: d.update(test_x=d["test_x"][:, :32]), r"test_x .* shape \(50, 32, 64, 3\)"),
+    (lambda d: d.update(test_x=d["test_x"].astype(np.float64)), "test_x must hold 64x64x3 pictures of uint8"),
+])
+def test_damaged_cat_pictures_are_refused_naming_the_file_and_the_array(damaged, damage, message):
+    with np.load(damaged / "catvnoncat.npz") as f:
+        arrays = dict(f)
+    damage(arrays)
+    np.savez(damaged / "catvnoncat.npz", **arrays)
+    with pytest.raises(ValueError, match="catvnoncat.npz") as error:
+        nn.load_cat_images()
+    assert error.match(message)
+
+
+def test_an_unreadable_cat_file_is_refused_naming_it(damaged):
+    (damaged / "catvnoncat.npz").write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="catvnoncat.npz: cannot read the bundled pictures"):
+        nn.load_cat_images()
+
+
 def test_moons_are_two_seeded_balanced_half_circles():
     X, y = nn.make_moons(101, noise=0.0, seed=0)
     assert X.shape == (101, 2) and sorted(set(y.tolist())) == [0, 1] and y.sum() == 51
