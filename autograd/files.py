@@ -1,6 +1,7 @@
 """Files as a careful library handles them: written whole or not at all, read only when a regular file.
 
     write_atomic("model.json", data)    # -> the path written: the link's target when model.json is a link
+    file_path("model.json/")            # IsADirectoryError: what writers check before they read the extension
     read_regular("model.json", limit)   # at most limit + 1 bytes; a FIFO, device or directory is refused unopened
 
 Every file chainrule writes goes through this one writer: nn's Module.save and viz's drawings and walkthroughs.
@@ -28,13 +29,13 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
 
     A symbolic link (or a chain of them) is followed and its final target written, even a missing one, so the link
     stays a link. An existing file keeps its permission bits; a new one gets the umask's (0o666 & ~umask). Anything
-    else is never replaced, and is refused before any file is made: a directory with IsADirectoryError, a device,
-    FIFO or socket with ValueError. On any failure, KeyboardInterrupt included, the old file is left as it was and
+    else is never replaced, and is refused before any file is made: a directory (or a path ending in a slash) with
+    IsADirectoryError, a device, FIFO or socket with ValueError. On any failure, KeyboardInterrupt included, the old file is left as it was and
     the temporary file is removed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic() writes bytes, got {type(data).__name__}")
-    target = _follow_links(Path(path))
+    target = _follow_links(file_path(path))
     mode = _existing_mode(target)  # None: a new file
     folder = target.parent
     if not folder.is_dir():
@@ -60,6 +61,15 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
         raise
     _sync_folder(folder)
     return target
+
+
+def file_path(path: str | os.PathLike) -> Path:
+    """path as a Path, refusing with IsADirectoryError one that ends in a slash: it names a directory, as open() reads
+    it, and Path() would drop the slash (writing over the file model.json when given model.json/)."""
+    text = os.fspath(path)
+    if isinstance(text, str) and text.endswith(tuple(filter(None, (os.sep, os.altsep)))):
+        raise IsADirectoryError(f"cannot write {text!r}: a path ending in {text[-1]!r} names a directory, not a file")
+    return Path(path)
 
 
 def read_regular(path: str | os.PathLike, limit: int) -> bytes:

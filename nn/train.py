@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from autograd import Value
-from autograd.files import write_atomic
+from autograd.files import file_path, write_atomic
 
 from .layers import MLP, Layer
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, hinge, mse
@@ -63,7 +63,7 @@ class History:
             return ax
         if ax is not None:
             raise ValueError("give plot() a path to save the curve to, or an ax to draw it on, not both")
-        path = Path(path)
+        path = file_path(path)
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in PLOT_FORMATS:
             raise ValueError(f"cannot tell the image format of {str(path)!r}: end the file name with "

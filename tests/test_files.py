@@ -141,6 +141,26 @@ def test_a_directory_is_refused(tmp_path, writer):
     assert os.listdir(tmp_path) == [f"folder{ext}"]
 
 
+@pytest.mark.parametrize("there", ["a file", "nothing"])
+def test_a_path_ending_in_a_slash_is_refused_as_open_refuses_it(tmp_path, writer, there):
+    write, ext = writer
+    if there == "a file":
+        (tmp_path / f"model{ext}").write_bytes(b"old")
+    with pytest.raises(IsADirectoryError, match="ending in '/' names a directory"):
+        write(f"{tmp_path / f'model{ext}'}/")  # not the file model{ext}, which Path() would make of it
+    assert os.listdir(tmp_path) == ([f"model{ext}"] if there == "a file" else [])
+    if there == "a file":
+        assert (tmp_path / f"model{ext}").read_bytes() == b"old"
+
+
+def test_a_cost_curve_path_ending_in_a_slash_is_refused(tmp_path):
+    (tmp_path / "curve.png").write_bytes(b"old")
+    history = nn.History(cost=[0.7, 0.5])
+    with pytest.raises(IsADirectoryError, match="names a directory"):
+        history.plot(f"{tmp_path / 'curve.png'}/")
+    assert (tmp_path / "curve.png").read_bytes() == b"old" and os.listdir(tmp_path) == ["curve.png"]
+
+
 @pytest.mark.parametrize("how", ["the device", "a link to it"])
 def test_dev_null_is_refused_before_anything_is_written(tmp_path, monkeypatch, how):
     # /dev/null itself is only ever checked: any file made or renamed here fails the test before it can happen

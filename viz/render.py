@@ -10,7 +10,7 @@ from pathlib import Path
 import graphviz
 
 from autograd import Value
-from autograd.files import write_atomic  # the one atomic writer, shared with nn
+from autograd.files import file_path, write_atomic  # the one atomic writer, shared with nn
 
 from . import _graph
 from .dot import draw
@@ -32,7 +32,7 @@ def render(root: Value, path: str | os.PathLike, *, timeout: float | None = TIME
     The file written is path as spelled (graph.DOT stays graph.DOT); the extension is read in any case.
     timeout: seconds Graphviz may take (None: no limit); past it, `dot` is stopped and TimeoutError says what to do.
     """
-    path = Path(path)
+    path = file_path(path)
     fmt = _format(path)
     check_timeout(timeout)
     digraph = draw(root, **draw_options)

@@ -22,7 +22,7 @@ from autograd import Value, backward_order, contributions
 from . import _graph, _groups
 from ._notation import check_notation, chain, formula, grad_name, number
 from .dot import RANKDIRS, digraph
-from .render import TIMEOUT, check_timeout, pipe, timeout_error, write_atomic
+from .render import TIMEOUT, check_timeout, file_path, pipe, timeout_error, write_atomic
 
 _SAY_LINES = 12  # the explanation's box is as tall as the longest step's, up to this many lines (then it scrolls)
 
@@ -36,7 +36,7 @@ def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_n
     each neuron or layer as viz.draw's does. The page zooms (wheel, buttons) and pans (drag), and follows the step's
     node.
     """
-    path = Path(path)
+    path = file_path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"the walkthrough is an HTML page: end the file name with .html, got {str(path)!r}")
     if rankdir not in RANKDIRS:
