@@ -12,6 +12,7 @@ applies to the gradient with the same `*`.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -154,12 +155,20 @@ def _outer(u, v):
 
 
 def reduce_sum(x, axis, keepdims: bool, mean: bool):
-    """y = the sum (or mean) of x over axis; dy/dx_i = 1 (or 1/n): the gradient spreads back over those axes."""
+    """y = the sum (or mean) of x over axis; dy/dx_i = 1 (or 1/n): the gradient spreads back over those axes.
+
+    A mean is the sum divided by n, as numpy's; where the sum alone leaves the float range, x is scaled down first,
+    so that the mean of finite numbers is finite."""
     y = np.add.reduce(x, axis, keepdims=keepdims)  # numpy.sum without its Python wrapper (a numpy scalar or array)
     scale = 1.0
     if mean:
         n = x.size // y.size
         y, scale = y / n, 1.0 / n
+        if not (math.isfinite(y) if y.ndim == 0 else np.isfinite(y).all()):
+            # a sum past the float range (two losses of 1e308) where the mean is not: there only, sum x / 2^k with
+            # 2^k > n (exact, and a sum that cannot overflow), divide by n, then multiply back by 2^k (exact)
+            k = n.bit_length()
+            y = np.where(np.isfinite(y), y, np.add.reduce(x * 2.0 ** -k, axis, keepdims=keepdims) / n * 2.0 ** k)
     spread = LinearMap(_spread, (x.shape, axis, keepdims, scale), _reduce_text(axis, mean))
     return (y if y.ndim else float(y)), spread
 

@@ -146,6 +146,30 @@ def test_slopes_keep_precision_where_naive_formulas_round_to_zero():
     assert grad_of(Value.tanh, 25.0)[1] == pytest.approx(7.715058456577836e-22, rel=1e-14)
 
 
+def test_the_mean_of_finite_numbers_is_finite_even_where_their_sum_is_not():
+    x = Value(np.array([[1e308, 1e308, 1e308], [1.0, 2.0, 4.0]]))
+    assert x.mean().data == pytest.approx(1e308 / 2 + 7 / 6)
+    assert x.mean(axis=1).data.tolist() == [1e308, 7 / 3]  # the finite row's mean as numpy's, to the last bit
+    np.testing.assert_array_equal(x.mean(axis=0, keepdims=True).data, [[5e307, 5e307, 5e307]])
+    J = x.mean()
+    J.backward()
+    np.testing.assert_array_equal(x.grad, np.full((2, 3), 1 / 6))
+    assert Value(np.array([np.inf, 1.0])).mean().data == np.inf  # an inf among them still gives inf
+    assert math.isnan(Value(np.array([np.inf, -np.inf])).mean().data)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
+def test_a_mean_within_range_is_numpys_to_the_last_bit(xs):
+    with np.errstate(over="ignore"):
+        theirs = np.mean(xs)
+    mean = Value(np.array(xs)).mean().data
+    if math.isfinite(theirs):
+        assert mean == theirs
+    else:  # numpy's sum overflowed; ours scales x down first, off by at most a rounding of each term
+        exact = sum(map(mpmath.mpf, xs)) / len(xs)
+        assert math.isfinite(mean) and abs(mean - exact) <= 1e-15 * max(map(abs, xs))
+
+
 def test_ieee_gives_numpys_ieee_results_without_a_warning_and_restores_the_callers_error_state():
     """autograd.ieee(), for the numpy math of an operation of your own: inf and nan quietly, then as before, even
     after an error or inside another ieee()."""

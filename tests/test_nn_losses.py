@@ -281,3 +281,9 @@ def test_a_loss_array_is_made_read_only_in_place_so_that_record_keeps_it_without
     assert nn.losses._read_only(0.25) == 0.25  # one example's loss, a number
     L = nn.losses._bce(Value(np.array([0.5, 0.25])), np.array([1.0, 0.0]))
     assert not L.data.flags.writeable and L.data.base is None
+
+
+def test_a_mean_loss_of_finite_losses_is_finite_even_where_their_sum_is_not():
+    z = Value(np.array([1e308, -1e308]))  # each example costs 1e308: wrong and sure
+    assert nn.binary_cross_entropy_with_logits(z, [0, 1]).data == 1e308
+    assert nn.hinge(z, [0, 1]).data == pytest.approx(1e308)
