@@ -1,6 +1,7 @@
 """Files as a careful library handles them: written whole or not at all, read only when a regular file.
 
     write_atomic("model.json", data)    # -> the path written: the link's target when model.json is a link
+    check_writable("model.json")        # the same checks, without writing: before slow work
     file_path("model.json/")            # IsADirectoryError: what writers check before they read the extension
     read_regular("model.json", limit)   # at most limit + 1 bytes; a FIFO, device or directory is refused unopened
 
@@ -30,19 +31,16 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     A symbolic link (or a chain of them) is followed and its final target written, even a missing one, so the link
     stays a link. An existing file keeps its permission bits; a new one gets the umask's (0o666 & ~umask). Anything
     else is never replaced, and is refused before any file is made: a directory (or a path ending in a slash) with
-    IsADirectoryError, a device, FIFO or socket with ValueError. On any failure, KeyboardInterrupt included, the old file is left as it was and
-    the temporary file is removed.
+    IsADirectoryError, a device, FIFO or socket with ValueError (check_writable). On any failure, KeyboardInterrupt
+    included, the old file is left as it was and the temporary file is removed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic() writes bytes, got {type(data).__name__}")
-    target = _follow_links(file_path(path))
+    target = check_writable(path)
     mode = _existing_mode(target)  # None: a new file
     folder = target.parent
-    if not folder.is_dir():
-        via = f" (where the link {os.fspath(path)!r} points)" if target != Path(path) else ""
-        raise FileNotFoundError(f"cannot write {os.fspath(target)!r}{via}: the folder {os.fspath(folder)!r} does "
-                                "not exist")
-    temp = folder / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    # the name's first 50 characters (at most 200 bytes): a temporary name stays within the 255 bytes a name may have
+    temp = folder / f".{target.name[:50]}.{secrets.token_hex(8)}.tmp"
     try:
         # A new file is created as 0o666 and the kernel applies the umask: no process-wide umask change to read it.
         # Over an existing file the temporary starts private, and takes the old file's bits once written.
@@ -60,6 +58,19 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
                 temp.unlink()
         raise
     _sync_folder(folder)
+    return target
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """The file write_atomic(path, ...) would write (path, or the end of its chain of links), or the error it would
+    raise, without writing: for a writer to check its path before slow work (running Graphviz)."""
+    target = _follow_links(file_path(path))
+    _existing_mode(target)
+    folder = target.parent
+    if not folder.is_dir():
+        via = f" (where the link {os.fspath(path)!r} points)" if target != Path(path) else ""
+        raise FileNotFoundError(f"cannot write {os.fspath(target)!r}{via}: the folder {os.fspath(folder)!r} does "
+                                "not exist")
     return target
 
 

@@ -141,6 +141,14 @@ def test_a_directory_is_refused(tmp_path, writer):
     assert os.listdir(tmp_path) == [f"folder{ext}"]
 
 
+def test_a_name_as_long_as_the_system_allows_is_written(tmp_path, writer):
+    write, ext = writer
+    path = tmp_path / ("n" * (255 - len(ext)) + ext)  # the longest name Linux takes; the temporary's is shorter
+    path.write_bytes(b"old")
+    write(path)
+    assert written(path) and os.listdir(tmp_path) == [path.name]
+
+
 @pytest.mark.parametrize("there", ["a file", "nothing"])
 def test_a_path_ending_in_a_slash_is_refused_as_open_refuses_it(tmp_path, writer, there):
     write, ext = writer
