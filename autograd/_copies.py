@@ -22,7 +22,7 @@ def reduce(node):
     position = {id(n): i for i, n in enumerate(order)}
     table = [n if n._p0 is None else
              (n._data, n.grad, n.label, n.op, n.const, [position[id(p)] for p in n.parents], n.local_grads,
-              _record_rule(n))
+              _record_rule(n), _pairs(n))
              for n in order]
     return _rebuild, (table,)
 
@@ -34,7 +34,7 @@ def deepcopy(node, memo: dict):
             data, grad = copy.deepcopy(n._data, memo), copy.deepcopy(n.grad, memo)
             memo[id(n)] = _leaf(data, grad, n.label) if n._p0 is None else _inner(
                 data, grad, n.label, n.op, copy.deepcopy(n.const, memo), [memo[id(p)] for p in n.parents],
-                copy.deepcopy(n.local_grads, memo), _record_rule(n))
+                copy.deepcopy(n.local_grads, memo), _record_rule(n), _pairs(n))
     return memo[id(node)]
 
 
@@ -43,8 +43,8 @@ def _rebuild(table: list):
     nodes = []
     for entry in table:
         if type(entry) is tuple:
-            data, grad, label, op, const, parents, local_grads, rule = entry
-            entry = _inner(data, grad, label, op, const, [nodes[i] for i in parents], local_grads, rule)
+            entry = _inner(*entry[:5], [nodes[i] for i in entry[5]], *entry[6:])  # a table pickled by an earlier
+            # chainrule has no pairs at its end
         nodes.append(entry)
     return nodes[-1]
 
@@ -55,8 +55,14 @@ def _leaf(data, grad, label: str):
     return leaf
 
 
-def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, rule=False):
-    """An inner node with its fields and parents, linked as the engine links one (whatever mode is on)."""
+def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, rule=False, pairs=()):
+    """An inner node with its fields and parents, linked as the engine links one (whatever mode is on); at each of
+    pairs (dot_pairs), the local derivatives are the pair's data again, the very objects."""
+    if pairs:
+        swapped = list(local_grads)
+        for i in pairs:
+            swapped[i], swapped[i + 1] = parents[i + 1]._data, parents[i]._data
+        local_grads = type(local_grads)(swapped)
     node = _value._new(_value.Value)
     node._data, node.grad, node.label, node.op, node.const, node._stamp = data, grad, label, op, const, None
     _value._link(node, tuple(parents), local_grads)
@@ -65,6 +71,12 @@ def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, r
             node._p0, node._g0, node._p1 = node.parents, list(node.local_grads), _value._MANY
         node._g1 = rule
     return node
+
+
+def _pairs(node) -> list[int]:
+    """Where a dot() node's Value pairs (w, x) are, which second derivatives find by identity: a copy keeps them."""
+    from .higher_order import dot_pairs  # imported here: higher_order imports value, which imports us
+    return dot_pairs(node.parents, node.local_grads) if node.op == "dot" else []
 
 
 def _record_rule(node):

@@ -57,7 +57,9 @@ def hessian(f: Callable[..., Value], xs: Sequence[Number]) -> np.ndarray:
     for g, index in entries:
         for leaf in leaves:
             leaf.grad = 0.0
-        (g if not index else (g * _one_hot(g.shape, index)).sum()).backward()
+        with enable_grad():  # picking the entry out of g is recorded too, even inside no_grad()
+            entry = g if not index else (g * _one_hot(g.shape, index)).sum()
+        entry.backward()
         rows.append(np.concatenate([np.ravel(_number(leaf.grad, leaf)) for leaf in leaves]))
     return np.array(rows).reshape(len(entries), len(entries))
 
@@ -78,7 +80,9 @@ def hvp(f: Callable[..., Value], xs: Sequence[Number], v: Sequence[Number]) -> l
     gradients = _gradients(f, leaves)
     for leaf in leaves:
         leaf.grad = 0.0
-    sum((g * d).sum() for g, d in zip(gradients, directions)).backward()
+    with enable_grad():  # recorded even inside no_grad(), as f is
+        along = sum((g * d).sum() for g, d in zip(gradients, directions))
+    along.backward()
     return [_number(leaf.grad, leaf) for leaf in leaves]
 
 
@@ -113,7 +117,10 @@ def _gradients(f: Callable[..., Value], leaves: list[Value]) -> list[Value]:
 
 def _argnums(argnums, n: int) -> tuple[int, ...]:
     """argnums as a tuple of positions among n arguments, or a clear error."""
-    picked = tuple(range(n)) if argnums is None else (argnums,) if type(argnums) is int else tuple(argnums)
+    try:
+        picked = tuple(range(n)) if argnums is None else (argnums,) if type(argnums) is int else tuple(argnums)
+    except TypeError:  # not a sequence: True, 1.5
+        picked = (argnums,)
     for i in picked:
         if type(i) is not int or not -n <= i < n:
             raise ValueError(f"argnums must be positions of f's {n} arguments, got {argnums!r}")

@@ -19,9 +19,11 @@ import gc
 
 import numpy as np
 
-from . import _valuemath, ops
-from .backward import MANY, backward_order
+from . import _valuemath, modes, ops
+from ._numbers import finite, short
+from .backward import MANY, backward_order, describe
 from .broadcast import fit
+from .modes import mode
 from .value import Value
 
 # The operations whose local derivatives do not depend on their inputs' values (sums, scalings by a constant,
@@ -57,6 +59,7 @@ def backward_graph(root: Value) -> None:
 def _backward_graph(root: Value) -> None:
     grads: dict[int, object] = {id(root): 1.0}  # d(root)/d(root); a number until something makes it a Value
     leaves = [root] if root._p0 is None else []  # gathered as the pass first reaches each
+    anomaly = modes.active and mode.anomaly
     for node in backward_order(root):
         g = grads[id(node)]
         for parent, local in zip(node.parents, local_values(node)):
@@ -67,6 +70,10 @@ def _backward_graph(root: Value) -> None:
                 grads[id(parent)] = c
                 if parent._p0 is None:
                     leaves.append(parent)
+            total = grads[id(parent)]
+            if anomaly and type(total) is not Value and not finite(total):  # a Value is checked as it is made
+                raise FloatingPointError(f"backward through {describe(node.op, node.parents)} gave "
+                                         f"{parent.label or 'an input'} the gradient {short(total)}")
         node.grad = _as_value(g)
     for leaf in leaves:
         old, new = leaf.grad, grads[id(leaf)]
@@ -104,22 +111,30 @@ def local_values(node: Value) -> list:
 
 
 def _dot_locals(parents: tuple, stored) -> list:
-    """dot()'s local derivatives: a weight's is its input and an input's its weight, when that partner is a Value.
-
-    dot() stores a Value pair (w, x) as neighbouring parents whose local derivatives are each other's data (the
-    very objects): found by identity here, so that a constant partner stays a constant. A batch dot(weights, X)
-    stores X.T, whose row i is d(node)/d(weight i) for each example: constants.
-    """
+    """dot()'s local derivatives: a weight's is its input and an input's its weight, when that partner is a Value;
+    a constant partner stays a constant. A batch dot(weights, X) stores X.T, whose row i is d(node)/d(weight i) for
+    each example: constants."""
     local_grads = list(stored)
-    i = 0
+    for i in dot_pairs(parents, stored):
+        local_grads[i], local_grads[i + 1] = parents[i + 1], parents[i]
+    return local_grads
+
+
+def dot_pairs(parents: tuple, local_grads) -> list[int]:
+    """The positions i at which a dot() node's parents i and i + 1 are a pair of Values (w, x).
+
+    dot() stores such a pair as neighbouring parents whose local derivatives are each other's data, the very
+    objects: found by identity, so that a constant that happens to equal a partner's number is not taken for it.
+    (Pickling and copying a graph keep these identities: _copies.py.)
+    """
+    pairs, i = [], 0
     while i + 1 < len(parents):
-        a, b = parents[i], parents[i + 1]
-        if local_grads[i] is b._data and local_grads[i + 1] is a._data:
-            local_grads[i], local_grads[i + 1] = b, a
+        if local_grads[i] is parents[i + 1]._data and local_grads[i + 1] is parents[i]._data:
+            pairs.append(i)
             i += 2
         else:
             i += 1
-    return local_grads
+    return pairs
 
 
 def _fit(c, like):

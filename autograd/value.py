@@ -342,7 +342,8 @@ class Value:
         token = quiet_on()
         try:
             y, local = ops.reduce_sum(x, axis, bool(keepdims), op == "mean")
-        except (ValueError, IndexError, TypeError):  # numpy's AxisError is both of the first two
+        except (ValueError, IndexError, TypeError, OverflowError):  # AxisError is both of the first two; an
+            # axis beyond a C long overflows
             raise ValueError(f"{op}(axis={axis!r}) on a Value of shape {x.shape}: axis must be None, an int or a "
                              f"tuple of ints, each from {-x.ndim} to {x.ndim - 1}") from None
         finally:

@@ -94,6 +94,8 @@ def test_reductions_follow_numpy_and_spread_their_gradient_back(op, axis, keepdi
 def test_a_bad_axis_gets_our_error():
     with pytest.raises(ValueError, match=r"sum\(axis=2\) on a Value of shape \(2, 3\): axis must be .* from -2 to 1"):
         Value(np.ones((2, 3))).sum(axis=2)
+    with pytest.raises(ValueError, match=r"sum\(axis=1180591620717411303424\) on a Value of shape \(2, 3\)"):
+        Value(np.ones((2, 3))).sum(axis=2**70)  # beyond a C long: numpy's OverflowError before
     with pytest.raises(ValueError, match=r"mean\(axis=0\): this Value holds a single number"):
         Value(1.0).mean(axis=0)
     assert Value(2.5).sum().data == 2.5 and Value(2.5).mean().data == 2.5

@@ -221,6 +221,9 @@ def test_functional_api_errors_name_the_problem():
         grad(lambda x: x)("1.0")
     with pytest.raises(ValueError, match="argnums"):
         grad(lambda x, y: x * y, 2)(1.0, 2.0)
+    for argnums in (True, 1.5, [0, True]):  # not a position: a bool is not one either
+        with pytest.raises(ValueError, match="argnums must be positions"):
+            grad(lambda x, y: x * y, argnums)(1.0, 2.0)
     with pytest.raises(ValueError, match="shape"):
         hvp(lambda x: (x * x).sum(), [np.ones(3)], [np.ones(2)])
     with pytest.raises(ValueError, match="one entry per argument"):
@@ -366,3 +369,36 @@ def test_an_array_leaf_adds_its_contributions_to_a_number_it_held():
     w.grad = 2.0  # a number, as after w.grad = 2.0 by hand: leaves accumulate, so it stays in the sum
     (w * w).sum().backward()
     np.testing.assert_array_equal(w.grad, [4.0, 6.0, 8.0])
+
+
+def test_hessian_and_hvp_inside_no_grad_are_the_same_as_outside():
+    cube = lambda x: (x * x * x).sum()  # noqa: E731
+    with no_grad():
+        np.testing.assert_array_equal(hessian(cube, [np.array([1.0, 2.0])]), [[6.0, 0.0], [0.0, 12.0]])
+        assert hvp(lambda x: x * x * x, [2.0], [1.0]) == [12.0]
+        gradgradcheck(lambda x: (x * x).tanh().sum(), [np.array([0.3, -0.2])])
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copied_dot_keeps_its_mixed_second_derivatives(how):
+    w, x, y = Value(0.3), Value(-0.7), Value(2.0)
+    J0 = dot([w, 2.0], [x, y]) + dot([Value(np.array([0.3, 0.4]))], [Value(np.array([1.0, 2.0]))]).sum()
+    J = pickle.loads(pickle.dumps(J0)) if how == "pickle" else copy.deepcopy(J0)
+    scalar, array = J.parents
+    w2, x2, y2 = scalar.parents
+    W2, X2 = array.parents[0].parents
+    J.backward(create_graph=True)
+    gw, gW = w2.grad, W2.grad
+    x2.grad = y2.grad = X2.grad = 0.0
+    (gw + gW.sum()).backward()  # d/dx and d/dX of dJ/dw and of the sum of dJ/dW
+    assert x2.grad == pytest.approx(1.0) and y2.grad == 0.0  # y pairs with the constant 2.0: no cross term
+    np.testing.assert_array_equal(X2.grad, [1.0, 1.0])
+
+
+def test_detect_anomaly_stops_an_inf_made_by_constant_factors_in_the_recorded_backward():
+    x = Value(1.0)
+    y = x * 1e-300 * 1e300 * 1e300  # finite forward; backward multiplies the constants 1e300 * 1e300
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="gradient inf"):
+        y.backward(create_graph=True)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="gradient inf"):
+        y.backward()  # as the first-order pass does
