@@ -34,10 +34,11 @@ from .modes import mode
 class Value:
     """A number (or an array of numbers) in the graph, with the gradient dRoot/dThis that backward() leaves.
 
-    data         the forward value: a float, or a float64 numpy array of any shape. An array is read-only, so that
-                 a graph's gradients cannot change behind its back: assign a new one (w.data = w.data - lr * g).
-                 What is assigned is checked as in Value(), and a caller's array copied, unless it is already
-                 read-only and owns its numbers (an optimizer's new weights): then nobody can change it.
+    data         the forward value: a float, or a float64 numpy array of any shape. An array is read-only, a
+                 leaf's and every operation's, so that a graph's gradients cannot change behind its back: assign a
+                 new one (w.data = w.data - lr * g). What is assigned is checked as in Value(), and a caller's array
+                 copied, unless it is already read-only and owns its numbers (an optimizer's new weights): that one
+                 is taken as it is, and must stay read-only.
     grad         d(root)/d(this) after root.backward(), of data's shape; leaves accumulate it across calls (an array
                  grad in place, as PyTorch does: copy it if you keep it). A node that is not a leaf may share its
                  grad array with a user's (W @ A shares Z's in Z = W @ A + b): read it, do not change it
@@ -138,6 +139,8 @@ class Value:
                 return _node2(data, self, 1.0, other, 1.0, "+")
             node = _new(Value)
             node._data = data
+            if type(data) is not float:
+                data.setflags(False)  # read-only, as a leaf's: see Value.data
             node.grad = 0.0
             node.label = ""
             node.op = "+"
@@ -191,6 +194,8 @@ class Value:
                 return _node2(data, self, b, other, a, "*")
             node = _new(Value)
             node._data = data
+            if type(data) is not float:
+                data.setflags(False)  # read-only, as a leaf's: see Value.data
             node.grad = 0.0
             node.label = ""
             node.op = "*"
@@ -361,6 +366,8 @@ def _node1(data, parent: Value, local, op: str, const=None) -> Value:
     """The result of a one-parent operation: an array, or a float with a float local derivative."""
     node = _new(Value)
     node._data = data
+    if type(data) is not float:
+        data.setflags(False)  # read-only, as a leaf's: see Value.data
     node.grad = 0.0
     node.label = ""
     node.op = op
@@ -379,6 +386,8 @@ def _node2(data, p0: Value, g0, p1: Value, g1, op: str) -> Value:
     """The result of a two-parent operation: an array, or a float with float local derivatives."""
     node = _new(Value)
     node._data = data
+    if type(data) is not float:
+        data.setflags(False)  # read-only, as a leaf's: see Value.data
     node.grad = 0.0
     node.label = ""
     node.op = op
@@ -398,6 +407,8 @@ def _node(data, parents: tuple, local_grads, op: str, const=None) -> Value:
     """The result of an operation with any number of parents and any kind of local derivatives."""
     node = _new(Value)
     node._data = data
+    if type(data) is not float:
+        data.setflags(False)  # read-only, as a leaf's: see Value.data
     node.grad = 0.0
     node.label = ""
     node.op = op
@@ -500,7 +511,7 @@ def _shape(x) -> str:
 def _as_data(x, where: str) -> float | np.ndarray:
     """A Value's data from x, or a clear error; a Value is refused rather than nested. An array is made read-only."""
     if type(x) is np.ndarray and x.size and x.ndim and x.dtype is FLOAT64 and not x.flags.writeable \
-            and x.base is None:  # read-only and its own (an optimizer's new weights): nobody can change it, no copy
+            and x.base is None:  # read-only and its own (an optimizer's new weights): taken as it is, no copy
         return x
     if isinstance(x, Value):
         raise TypeError(f"{where} got a Value where a number belongs: use the Value itself, or its .data")

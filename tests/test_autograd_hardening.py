@@ -231,6 +231,21 @@ def test_record_checks_each_local_derivative_against_its_parent():
     assert x3.grad.tolist() == [1.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize("build", [
+    lambda x, W: x.exp(), lambda x, W: x.tanh(), lambda x, W: x.sigmoid(), lambda x, W: x.relu(), lambda x, W: -x,
+    lambda x, W: x + x, lambda x, W: x * x, lambda x, W: x - 1.0, lambda x, W: 2.0 * x, lambda x, W: x / x,
+    lambda x, W: x ** 2, lambda x, W: W @ x, lambda x, W: W.sum(axis=0), lambda x, W: W.mean(axis=1),
+    lambda x, W: W.T, lambda x, W: x.reshape(3, 1), lambda x, W: autograd.affine(W, x, Value(np.zeros(2))),
+    lambda x, W: autograd.dot([x], [x]),
+], ids=["exp", "tanh", "sigmoid", "relu", "neg", "+", "*", "-", "r*", "/", "**", "@", "sum", "mean", "T", "reshape",
+        "affine", "dot"])
+def test_every_operations_array_is_read_only_so_its_gradients_cannot_change_behind_its_back(build):
+    x, W = Value(np.array([0.5, 1.0, 2.0])), Value(np.arange(6.0).reshape(2, 3))
+    y = build(x, W)
+    with pytest.raises(ValueError, match="read-only"):
+        y.data[...] = 0.0
+
+
 def test_an_array_leaf_cannot_change_in_place_under_its_graph():
     w = Value(np.array([1.0, 2.0]))
     J = (w * w).sum()
