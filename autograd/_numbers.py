@@ -63,6 +63,7 @@ def as_number(x, where: str) -> float | np.ndarray:
             raise TypeError(f"{where} needs real numbers, got an array of {x.dtype}")
         if x.size == 0:
             raise ValueError(f"{where} needs at least one number, got an empty array of shape {x.shape}")
-        return np.array(x, dtype=np.float64)  # a copy: the graph must not change when the caller's array does
+        with np.errstate(over="ignore"):  # a longdouble beyond float range becomes inf, as IEEE rounds it
+            return np.array(x, dtype=np.float64)  # a copy: the graph must not change when the caller's array does
     raise TypeError(f"{where} needs a real number (or a numpy array of them), "
                     f"got {type(x).__name__} {x!r:.40}")

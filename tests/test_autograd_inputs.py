@@ -132,3 +132,11 @@ def test_dot_checks_lengths():
         autograd.dot(w, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"2 weights for 3 features per example \(X has shape \(4, 3\)\)"):
         autograd.dot(w, np.ones((4, 3)))
+
+
+def test_a_longdouble_beyond_float_range_becomes_inf_quietly():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = Value(np.array([np.longdouble("1e4000"), np.longdouble("-1e4000"), 2.0]))
+    assert v.data.tolist() == [math.inf, -math.inf, 2.0]
