@@ -222,12 +222,59 @@ def test_the_timeout_also_bounds_the_walkthrough(tmp_path):
 
 
 @pytest.mark.parametrize("option, value", [("--timeout", "0"), ("--timeout", "-1"), ("--timeout", "nan"),
-                                           ("--timeout", "inf"), ("--timeout", "soon"), ("--max-nodes", "0"),
+                                           ("--timeout", "inf"), ("--timeout", "soon"), ("--timeout", "1e10"),
+                                           ("--timeout", "1000001"), ("--max-nodes", "0"),
                                            ("--max-nodes", "2.5"), ("--max-nodes", "many")])
 def test_bad_limits_are_refused_before_any_work(option, value, tmp_path):
     done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "course.svg", option, value, cwd=tmp_path)
     assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_timeout_is_accepted_and_a_longer_one_refused_naming_the_maximum(tmp_path):
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "course.svg", "--timeout", "1e6",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "--timeout", "1e10", cwd=tmp_path)
+    assert done.returncode == 2 and "at most 1e+06 seconds" in done.stderr
+
+
+@pytest.mark.parametrize("option, name, kind", [("-o", "pipe.svg", "a FIFO"), ("--html", "pipe.html", "a FIFO"),
+                                                ("-o", "null.svg", "a character device")])
+def test_an_output_that_is_a_fifo_or_a_device_is_refused_in_one_line(tmp_path, option, name, kind):
+    if name.startswith("pipe"):
+        os.mkfifo(tmp_path / name)
+    else:
+        (tmp_path / name).symlink_to("/dev/null")
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", option, name, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.startswith("chainrule graph: cannot write") and kind in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_an_output_made_a_fifo_after_the_check_is_still_reported_in_one_line(tmp_path, monkeypatch, capsys):
+    from viz import cli
+
+    os.mkfifo(tmp_path / "pipe.svg")
+    monkeypatch.setattr(cli, "check_writable", lambda path: None)  # as if the FIFO came after the command's check
+    status = cli.main(["graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", str(tmp_path / "pipe.svg")])
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith("chainrule graph: cannot write") and "FIFO" in err
+    assert os.listdir(tmp_path) == ["pipe.svg"]
+
+
+@pytest.mark.parametrize("blocker", ["d3.html", "ok.dot", "ok.svg"])
+def test_every_output_is_checked_before_any_is_written(tmp_path, blocker):
+    if blocker == "ok.svg":
+        (tmp_path / blocker).symlink_to("missing/ok.svg")  # a link into a folder that does not exist
+    else:
+        (tmp_path / blocker).mkdir()
+    done = chainrule("graph", COURSE, "--set", "a=5", "b=3", "c=2", "-o", "ok.svg", "--html", "d3.html",
+                     cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.startswith("chainrule graph: cannot write") and len(done.stderr.splitlines()) == 1
+    assert os.listdir(tmp_path) == [blocker]  # no ok.svg, no ok.dot: nothing written
 
 
 def test_set_names_are_normalised_as_python_normalises_the_programs_names(tmp_path):
@@ -247,6 +294,18 @@ def test_the_parsers_warnings_never_leak_to_stderr(program, message, warnings, t
     assert done.returncode == 2 and message in done.stderr
     assert "Warning" not in done.stderr and "<unknown>" not in done.stderr and "Traceback" not in done.stderr
     assert done.stderr.startswith("chainrule graph: refused:")
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85"])
+def test_an_error_quotes_the_line_python_numbers_when_a_comment_holds_a_line_separator(char):
+    # str.splitlines() breaks at char too; Python numbers lines at \n, \r\n and \r only
+    with pytest.raises(ProgramError) as error:
+        build(f"x = a*2 # {char} z\nJ = x // 2", {"a": 2.0})
+    assert str(error.value).endswith("\n    J = x // 2\n        ^^^^^^")
+    for newline in ("\n", "\r\n", "\r"):  # a syntax error's line, after each of Python's line ends
+        with pytest.raises(ProgramError) as error:
+            build(f"x = a*2 # {char} z{newline}J = a +", {"a": 2.0})
+        assert str(error.value).endswith("\n    J = a +\n           ^")
 
 
 def test_a_syntax_error_gives_pythons_warning_as_the_reason_when_it_has_one():

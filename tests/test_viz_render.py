@@ -1,9 +1,12 @@
 """viz.render with the real `dot`: SVG read back (colors, labels, the course's numbers), PNG, PDF, errors, notebooks."""
 
+import os
+import subprocess
 import sys
 import types
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 import viz
 from autograd import Value
 from viz._notation import clean
-from viz.render import pipe
+from viz.render import MAX_TIMEOUT, check_timeout, pipe, timeout_error
 from conftest import course_graph as course
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -216,7 +219,8 @@ def test_the_walkthrough_is_bounded_by_the_same_timeout(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), float("inf"), True, "5"])
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), float("inf"), True, "5", 1e10, MAX_TIMEOUT * 1.01,
+                                     np.float64("nan"), np.bool_(True)])
 def test_a_bad_timeout_is_refused_before_anything_is_written(tmp_path, timeout):
     *_, J = course()
     with pytest.raises(ValueError, match="timeout"):
@@ -229,3 +233,42 @@ def test_a_bad_timeout_is_refused_before_anything_is_written(tmp_path, timeout):
 def test_timeout_none_waits_as_long_as_dot_takes(tmp_path):
     *_, J = course()
     assert viz.render(J, tmp_path / "course.svg", timeout=None).read_bytes().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("timeout", [np.float64(30), np.int64(30), np.float32(30), MAX_TIMEOUT])
+def test_numpy_numbers_and_the_longest_timeout_reach_graphviz(tmp_path, timeout):
+    *_, J = course()
+    assert viz.render(J, tmp_path / "course.svg", timeout=timeout).read_bytes().startswith(b"<?xml")
+    assert "Next" in viz.walkthrough(J, tmp_path / "course.html", timeout=timeout).read_text(encoding="utf-8")
+
+
+def test_the_time_suggested_after_a_timeout_is_one_that_is_allowed():
+    *_, J = course()
+    message = str(timeout_error(J, MAX_TIMEOUT / 2))
+    assert f"timeout={MAX_TIMEOUT:g})" in message
+    check_timeout(MAX_TIMEOUT)
+
+
+def forbid_graphviz(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("Graphviz ran: the output path must be checked first")
+
+    monkeypatch.setattr(subprocess, "run", forbidden)
+
+
+@pytest.mark.parametrize("blocker, error", [("course.svg", IsADirectoryError), ("course.dot", IsADirectoryError),
+                                            ("fifo", ValueError), ("link", FileNotFoundError)])
+def test_an_output_that_cannot_be_written_is_refused_before_anything_is_written(tmp_path, monkeypatch, blocker,
+                                                                                 error):
+    *_, J = course()
+    if blocker == "fifo":
+        os.mkfifo(tmp_path / "course.svg")
+    elif blocker == "link":
+        (tmp_path / "course.svg").symlink_to("missing/course.svg")  # into a folder that does not exist
+    else:
+        (tmp_path / blocker).mkdir()
+    before = sorted(os.listdir(tmp_path))
+    forbid_graphviz(monkeypatch)
+    with pytest.raises(error, match="cannot write"):
+        viz.render(J, tmp_path / "course.svg")
+    assert sorted(os.listdir(tmp_path)) == before  # no course.dot either

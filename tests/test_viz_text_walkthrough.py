@@ -1,6 +1,7 @@
 """viz.text (the terminal tree), viz.text.table, and viz.walkthrough (the backward pass step by step in HTML)."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -244,3 +245,24 @@ def test_walkthrough_script_is_valid_javascript(tmp_path):
     script = page[page.rindex("<script>") + len("<script>"):page.rindex("</script>")]
     (tmp_path / "step.js").write_text(script, encoding="utf-8")
     subprocess.run(["node", "--check", str(tmp_path / "step.js")], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("blocker, error", [("directory", IsADirectoryError), ("fifo", ValueError),
+                                            ("link", FileNotFoundError)])
+def test_walkthrough_checks_its_path_before_graphviz_runs(tmp_path, monkeypatch, blocker, error):
+    path = tmp_path / "course.html"
+    if blocker == "directory":
+        path.mkdir()
+    elif blocker == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("missing/course.html")  # into a folder that does not exist
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("Graphviz ran: the output path must be checked first")
+
+    monkeypatch.setattr(subprocess, "run", forbidden)
+    *_, J = course()
+    with pytest.raises(error, match="cannot write"):
+        viz.walkthrough(J, path)
+    assert os.listdir(tmp_path) == ["course.html"]

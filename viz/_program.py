@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 import warnings
 
 from autograd import Value
@@ -217,10 +218,16 @@ def _kind(node: ast.AST) -> str:
     return _KINDS.get(type(node), f"this kind of code ({type(node).__name__})")
 
 
+def _lines(source: str) -> list[str]:
+    """The program's lines as Python numbers them: split at \\n, \\r\\n and \\r only, not at the form feeds,
+    separators and \\u2028 that str.splitlines() also breaks at (a comment may hold them)."""
+    return re.split(r"\r\n|\r|\n", source)
+
+
 def _chars(source: str, span: tuple[int, int, int | None]) -> tuple[int, int, int | None]:
     """ast's byte offsets (UTF-8) on a line turned into character offsets."""
     line, start, end = span
-    lines = source.splitlines()
+    lines = _lines(source)
     text = lines[line - 1].encode("utf-8") if 1 <= line <= len(lines) else b""
 
     def chars(offset: int) -> int:
@@ -232,7 +239,7 @@ def _chars(source: str, span: tuple[int, int, int | None]) -> tuple[int, int, in
 def _pointer(source: str, span: tuple[int, int, int | None]) -> str:
     """The offending line, and carets under the offending part."""
     line, start, end = span
-    lines = source.splitlines()
+    lines = _lines(source)
     if not 1 <= line <= len(lines):
         return ""
     text = lines[line - 1]

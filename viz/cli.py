@@ -14,7 +14,7 @@ from ._graph import nodes
 from ._program import ALLOWED, FUNCTIONS, ProgramError, build
 from ._notation import NOTATIONS
 from .dot import RANKDIRS
-from .render import FORMATS, TIMEOUT, render, source_path, too_slow
+from .render import FORMATS, MAX_TIMEOUT, TIMEOUT, check_writable, more_time, render, source_path, too_slow
 from .text import table
 from .walkthrough import walkthrough
 
@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"refuse a graph of more nodes than this (default: {MAX_NODES}); a larger drawing "
                             f"cannot be read, and Graphviz may take minutes to lay it out")
     graph.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=TIMEOUT,
-                       help=f"stop Graphviz after this many seconds per drawing (default: {TIMEOUT:g})")
+                       help=f"stop Graphviz after this many seconds per drawing (default: {TIMEOUT:g}, at most "
+                            f"{MAX_TIMEOUT:g})")
     return parser
 
 
@@ -82,13 +83,14 @@ def _graph(args: argparse.Namespace, prog: str) -> int:
     try:
         _check_output(args.output, FORMATS, "-o")
         _check_output(args.html, ("html", "htm"), "--html")
+        _check_writable(args.output, args.html)
         inputs = _inputs(args.set)
         root = build(args.program, inputs)
         order = _size(root, args.max_nodes)
     except ProgramError as e:
         print(f"{prog} graph: refused: {e}", file=sys.stderr)
         return 2
-    except ValueError as e:
+    except (ValueError, OSError) as e:  # OSError: an output that cannot be written, a directory or a missing folder
         print(f"{prog} graph: {e}", file=sys.stderr)
         return 2
     unused = set(inputs) - {v.label for v in order}
@@ -111,10 +113,10 @@ def _graph(args: argparse.Namespace, prog: str) -> int:
     except TimeoutError:
         saved = f" ({source_path(args.output)} has the DOT source)" if option == "-o" else ""
         print(f"{prog} graph: {too_slow(root, args.timeout)} Compute less in one program to draw a smaller graph, "
-              f"allow more time with --timeout {max(4 * args.timeout, 60):g}, or leave out {option}: the table "
+              f"allow more time with --timeout {more_time(args.timeout):g}, or leave out {option}: the table "
               f"above is the text view{saved}.", file=sys.stderr)
         return 1
-    except (RuntimeError, OSError) as e:
+    except (RuntimeError, OSError, ValueError) as e:  # ValueError: an output made a FIFO or device since the check
         print(f"{prog} graph: {e}", file=sys.stderr)
         return 1
     return 0
@@ -142,13 +144,15 @@ def _positive_int(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
-    """An argparse type: a positive, finite number of seconds."""
+    """An argparse type: a positive number of seconds, at most MAX_TIMEOUT."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, like 60; got {text!r:.40}") from None
     if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds, got {text!r:.40}")
+    if value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT:g} seconds (11.6 days), got {text!r:.40}")
     return value
 
 
@@ -177,6 +181,16 @@ def _inputs(pairs: list[str]) -> dict[str, float]:
 def _check_output(path: str | None, formats: tuple[str, ...], option: str) -> None:
     if path is not None and Path(path).suffix.lower().lstrip(".") not in formats:
         raise ValueError(f"{option} {path!r}: end the file name with {', '.join('.' + f for f in formats)}")
+
+
+def _check_writable(output: str | None, html: str | None) -> None:
+    """Every file the command would write (the drawing, its .dot source, the walkthrough) checked before any is
+    written: the error write_atomic would raise (a directory, a FIFO, a missing folder), or nothing."""
+    paths = [output, source_path(output)] if output else []
+    if html:
+        paths.append(html)
+    for path in paths:
+        check_writable(path)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import numbers
 import os
 import subprocess
 from pathlib import Path
@@ -10,13 +10,16 @@ from pathlib import Path
 import graphviz
 
 from autograd import Value
-from autograd.files import file_path, write_atomic  # the one atomic writer, shared with nn
+from autograd.files import check_writable, file_path, write_atomic  # the one atomic writer, shared with nn
 
 from . import _graph
 from .dot import draw
 
 FORMATS = ("svg", "png", "pdf", "dot")
 TIMEOUT = 30.0  # seconds for Graphviz: the course's graph takes 0.1, a 500-node chain 1.4; some 400-node ones minutes
+# The longest timeout taken, about 11.6 days (None: no limit). subprocess waits with poll(), which takes milliseconds
+# as a C int: from 2147483.648 s (24.8 days) on it raises OverflowError; Windows's waits end at 49.7 days.
+MAX_TIMEOUT = 1e6
 INSTALL_DOT = ("Graphviz's 'dot' program is needed to draw, and it is not on your PATH. Install it with one of:\n"
                "    sudo apt-get install graphviz        (Debian, Ubuntu)\n"
                "    brew install graphviz                (macOS)\n"
@@ -30,7 +33,9 @@ def render(root: Value, path: str | os.PathLike, *, timeout: float | None = TIME
     The DOT source is always written beside it, at source_path(path) (course.svg -> course.dot), before `dot` runs:
     if Graphviz is missing, RuntimeError says how to install it and the .dot file is still there to render later.
     The file written is path as spelled (graph.DOT stays graph.DOT); the extension is read in any case.
-    timeout: seconds Graphviz may take (None: no limit); past it, `dot` is stopped and TimeoutError says what to do.
+    timeout: seconds Graphviz may take, at most MAX_TIMEOUT (None: no limit); past it, `dot` is stopped and
+    TimeoutError says what to do. A path that cannot be written (a directory, a FIFO, a missing folder) is refused
+    before anything is written.
     """
     path = file_path(path)
     fmt = _format(path)
@@ -39,6 +44,8 @@ def render(root: Value, path: str | os.PathLike, *, timeout: float | None = TIME
     if fmt == "png":
         digraph.attr(dpi="144")  # pixels: sharper than Graphviz's 96 per inch
     source = source_path(path)
+    check_writable(path)  # both files, before either is written or Graphviz runs
+    check_writable(source)
     write_atomic(source, digraph.source.encode("utf-8"))
     if fmt != "dot":
         try:
@@ -94,9 +101,14 @@ def pipe(digraph: graphviz.Digraph, fmt: str, timeout: float | None = TIMEOUT) -
 
 
 def check_timeout(timeout: float | None) -> None:
-    """A ValueError unless timeout is None (no limit) or a positive, finite number of seconds."""
-    if timeout is not None and (type(timeout) not in (int, float) or not 0 < timeout < math.inf):
+    """A ValueError unless timeout is None (no limit) or a number of seconds above 0 and at most MAX_TIMEOUT."""
+    if timeout is None:
+        return
+    if not isinstance(timeout, numbers.Real) or isinstance(timeout, bool):  # numpy's numbers are Real; True is not
         raise ValueError(f"timeout must be a positive number of seconds (or None for no limit), got {timeout!r}")
+    if not 0 < timeout <= MAX_TIMEOUT:  # nan fails both comparisons
+        raise ValueError(f"timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g} (11.6 days; "
+                         f"None for no limit), got {timeout!r}")
 
 
 def too_slow(root: Value, timeout: float) -> str:
@@ -110,11 +122,16 @@ def too_slow(root: Value, timeout: float) -> str:
 
 def timeout_error(root: Value, timeout: float, source: Path | None = None) -> TimeoutError:
     """The error for a drawing Graphviz did not finish in time: the graph's size, and what to do instead."""
-    more = f"{max(4 * timeout, 60):g}"  # four times as long, at least a minute
+    more = f"{more_time(timeout):g}"
     saved = f" The DOT source is in {source}." if source else ""
     return TimeoutError(f"{too_slow(root, timeout)} Draw a smaller part (pass an intermediate Value as the root), "
                         f"allow more time (timeout={more}), or read the graph as text, which needs no Graphviz: "
                         f"print(viz.text(root)).{saved}")
+
+
+def more_time(timeout: float) -> float:
+    """The timeout to suggest after one ran out: four times as long, at least a minute, at most MAX_TIMEOUT."""
+    return min(max(4 * timeout, 60), MAX_TIMEOUT)
 
 
 def _format(path: Path) -> str:

@@ -22,7 +22,7 @@ from autograd import Value, backward_order, contributions
 from . import _graph, _groups
 from ._notation import check_notation, chain, formula, grad_name, number
 from .dot import RANKDIRS, digraph
-from .render import TIMEOUT, check_timeout, file_path, pipe, timeout_error, write_atomic
+from .render import TIMEOUT, check_timeout, check_writable, file_path, pipe, timeout_error, write_atomic
 
 _SAY_LINES = 12  # the explanation's box is as tall as the longest step's, up to this many lines (then it scrolls)
 
@@ -31,7 +31,8 @@ def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_n
                 *, timeout: float | None = TIMEOUT, notation: str = "leibniz", group: str | None = None) -> Path:
     """Write an HTML file (no network, no external scripts) that steps through root's backward pass; returns path.
 
-    timeout bounds Graphviz's time as in viz.render: past it, TimeoutError and nothing is written.
+    timeout bounds Graphviz's time as in viz.render: past it, TimeoutError and nothing is written. A path that
+    cannot be written (a directory, a FIFO, a missing folder) is refused before Graphviz runs.
     notation: "leibniz" writes gradients dJ/dv, "course" in the course's shorthand dv (see viz.draw). group frames
     each neuron or layer as viz.draw's does. The page zooms (wheel, buttons) and pans (drag), and follows the step's
     node.
@@ -48,6 +49,7 @@ def walkthrough(root: Value, path: str | os.PathLike, rankdir: str = "LR", max_n
     if type(root.data) is not float:
         raise ValueError("the backward pass starts from a single number, but this root holds a batch: "
                          "reduce it first, e.g. cost = loss.mean()")
+    check_writable(path)
     names = _graph.names(order, root)
     ids = {id(v): f"n{i}" for i, v in enumerate(order)}  # the node ids viz.draw gives, in the same order
     plan, final = _steps(root, order, names, ids, notation)
