@@ -108,7 +108,8 @@ def make_blobs(n: int = 100, centers: int | np.ndarray = 2, std: float = 1.0, n_
     n, std = _check_n(n), _check_noise(std, "std")
     rng = np.random.default_rng(seed)
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
-        if centers < 1 or not isinstance(n_features, (int, np.integer)) or n_features < 1:
+        if centers < 1 or isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) \
+                or n_features < 1:
             raise ValueError(f"make_blobs needs centers >= 1 and n_features >= 1, got {centers} and {n_features}")
         centers = rng.uniform(-10.0, 10.0, (int(centers), int(n_features)))
     centers = np.asarray(centers, dtype=np.float64)
@@ -149,6 +150,10 @@ def standardize(X: np.ndarray, mean: np.ndarray | None = None,
     X = np.asarray(X, dtype=np.float64)
     if X.ndim not in (1, 2) or not len(X):
         raise ValueError(f"standardize takes a 1-D or 2-D array with at least one row, got shape {X.shape}")
+    if not np.isfinite(X).all():
+        k = np.argwhere(~np.isfinite(X))[0]
+        where = f"row {k[0]}, column {k[1]}" if X.ndim == 2 else f"index {k[0]}"
+        raise ValueError(f"X holds {X[tuple(k)]} at {where}: standardize needs finite numbers")
     if (mean is None) != (std is None):
         raise ValueError("give both mean and std (from an earlier standardize), or neither")
     if mean is None:
@@ -169,7 +174,11 @@ def _check_n(n: int) -> int:
 
 
 def _check_noise(x: float, name: str = "noise") -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not x >= 0 \
-            or not np.isfinite(x):
+    real = not isinstance(x, bool) and isinstance(x, (int, float, np.integer, np.floating))
+    try:
+        value = float(x) if real else math.nan
+    except OverflowError:  # an int beyond float range, whose repr() may be thousands of digits (or refused)
+        raise ValueError(f"{name} must be a finite number >= 0, got an int beyond float range") from None
+    if not 0 <= value < math.inf:
         raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return float(x)
+    return value

@@ -2,7 +2,8 @@
 
 Every model takes either one example, a list of n numbers (the course's for loop: one small graph per example),
 or a batch, a 2-D numpy array X of shape (m, n): one graph whose Values hold arrays over the m examples (the
-course's vectorization). The code is the same for both: z = dot(w, x) + b.
+course's vectorization). The code is the same for both: z = dot(w, x) + b. A list is always one example: a list
+of lists is no batch, and a feature that is a list is a TypeError (pass np.array(rows) for a batch).
 
 Every parameter and every node a model builds is named as the course writes it, and the names are the Values'
 labels, so drawings show them, and named_parameters() and save files use them:
@@ -247,7 +248,7 @@ def _check_size(n: int, what: str) -> int:
 
 
 def _check_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:  # `in` alone fails on a list: unhashable
         raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}")
     return name
 
@@ -305,8 +306,9 @@ def _no_columns(columns: bool, model: Module) -> None:
 def _as_columns(x, nin: int, columns: bool) -> tuple[np.ndarray | Value, bool]:
     """x as the course's A of shape (nin, m), one example per column, and whether x was one example.
 
-    columns=False: x is a batch of shape (m, nin) (a numpy array or Value) or one example of nin numbers;
-    columns=True: x is already (nin, m). A numpy array is passed on as it is or as its transpose, a view: no copy.
+    columns=False: x is a batch of shape (m, nin) (a numpy array or Value) or one example of nin numbers (a list
+    of lists is no batch: a TypeError, as the per-neuron model gives); columns=True: x is already (nin, m). A numpy
+    array is passed on as it is or as its transpose, a view: no copy.
     """
     if isinstance(x, Value):
         shape = x.shape
@@ -323,7 +325,21 @@ def _as_columns(x, nin: int, columns: bool) -> tuple[np.ndarray | Value, bool]:
     x = _check_input(x, nin)
     if isinstance(x, np.ndarray) and x.ndim == 2:
         return _real(x).T, False
-    return _real(np.asarray(x if isinstance(x, np.ndarray) else list(x))).reshape(nin, 1), True
+    return _real(x if isinstance(x, np.ndarray) else _example(x, nin)).reshape(nin, 1), True
+
+
+def _example(x: Sequence, nin: int) -> np.ndarray:
+    """One example, a sequence of nin features, as an array; a TypeError naming the first feature that is a list
+    or an array, not a number."""
+    try:
+        a = np.asarray(list(x))
+    except ValueError:  # ragged, as [1, [2]]
+        a = None
+    if a is None or a.ndim != 1:
+        k, v = next((k, v) for k, v in enumerate(x) if isinstance(v, (Sequence, np.ndarray)) or np.ndim(v))
+        raise TypeError(f"each of the model's {nin} features needs a real number, got {type(v).__name__} {v!r:.40} "
+                        f"at x[{k}]; for a batch pass a 2-D numpy array of shape (m, {nin})")
+    return a
 
 
 def _real(x: np.ndarray) -> np.ndarray:

@@ -197,20 +197,23 @@ def _check_state(state, model: str, sizes: dict[str, tuple[int, ...] | None],
     params = state.get("parameters")
     if not isinstance(params, dict):
         raise _BadFile("\"parameters\" is missing or not an object of name: number")
-    if version == 1 and params and all(name in old for name in params):  # attribute paths, as version 1 wrote
-        params = {old[name]: x for name, x in params.items()}
-    missing = [n for n in sizes if n not in params]
-    unknown = [n for n in params if n not in sizes]
+    # each parameter's name in a file of this version: version 1 wrote attribute paths ("w.0"), never labels ("w1")
+    names = {name: dotted for dotted, name in old.items()} if version == 1 else {name: name for name in sizes}
+    known, other = (old, sizes) if version == 1 else (sizes, old)
+    missing = [names[n] for n in sizes if names[n] not in params]
+    unknown = [n for n in params if n not in known]
     if missing or unknown:
         split = [n for n in missing if any(_entry_of(u, n) for u in unknown)]
         joined = [n for n in unknown if any(_entry_of(m, n) for m in missing)]
+        misplaced = [n for n in unknown if n in other]
         hint = (f" (the file keeps {split[0]} as separate numbers, the model as one vector: was it saved with "
                 "vector=False?)" if split else f" (the file keeps {joined[0]} as one vector, the model as separate "
-                "numbers: was it saved with vector=True?)" if joined else "")
+                "numbers: was it saved with vector=True?)" if joined else f" ({misplaced[0]} is a version "
+                f"{3 - version} name, in a version {version} file)" if misplaced else "")
         raise _BadFile(f"the model has {len(sizes)} parameters, the file {len(params)}"
                        + (f"; missing {_few(missing)}" if missing else "")
                        + (f"; unknown {_few(unknown)}" if unknown else "") + hint)
-    return [_number(params[name], name) if shape is None else _array(params[name], shape, name)
+    return [_number(params[names[name]], name) if shape is None else _array(params[names[name]], shape, name)
             for name, shape in sizes.items()]
 
 

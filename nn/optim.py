@@ -140,9 +140,14 @@ def _check_params(params: Iterable[Value]) -> list[Value]:
 
 
 def _check_number(x: float, name: str, low: float, low_ok: bool, high: float = math.inf) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not math.isfinite(x):
+    real = not isinstance(x, bool) and isinstance(x, (int, float, np.integer, np.floating))
+    try:
+        value = float(x) if real else math.nan
+    except OverflowError:  # an int beyond float range, whose repr() may be thousands of digits (or refused)
+        raise ValueError(f"{name} must be a finite number, got an int beyond float range") from None
+    if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {x!r}")
-    if x < low or (x == low and not low_ok) or x >= high:
+    if value < low or (value == low and not low_ok) or value >= high:
         bounds = f"{'>=' if low_ok else '>'} {low:g}" + (f" and < {high:g}" if high < math.inf else "")
         raise ValueError(f"{name} must be {bounds}, got {x!r}")
-    return float(x)
+    return value

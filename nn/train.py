@@ -127,17 +127,18 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
         seed: int | None = 0) -> History:
     """Train model on X (m examples by n features) and labels y (m) for `iterations` optimizer steps.
 
-    Each step: optimizer.zero_grad(); J = loss(model(batch), labels); J.backward(); optimizer.step(). With one of
+    Each step: J = loss(model(batch), labels); optimizer.zero_grad(); J.backward(); optimizer.step(). With one of
     nn's losses, a matrix model (matrix=True) reads the batch in the course's layout, model(batch.T, columns=True),
     and the loss its A[L] of shape (1, m): the same numbers, one node less.
     vectorized=True builds one graph over the whole batch; False builds one graph per example, the course's for
     loop (slow: for comparison). batch_size None uses all m examples every step, else mini-batches from a shuffle
-    by `seed`. print_every=k prints the cost every k iterations, as the course. A progress bar shows once a run has
-    lasted two seconds, on a terminal or in a notebook (see _progress_bar), never in CI. Bad input raises ValueError
-    before any work.
+    by `seed` (None or a whole number >= 0). print_every=k prints the cost every k iterations, as the course. A
+    progress bar shows once a run has lasted two seconds, on a terminal or in a notebook (see _progress_bar), never
+    in CI. Bad input raises ValueError before any work.
 
     The model has one output: a Value, or a list of one Value (Layer(n, 1)), which trains as that Value, as PyTorch
-    trains Linear(n, 1). A model returning anything else raises TypeError at the first step, before any update.
+    trains Linear(n, 1). A model returning anything else raises TypeError at the first step, before any update or
+    change to the gradients.
     """
     if not callable(loss):
         raise TypeError(f"loss must be a function such as nn.binary_cross_entropy, got {loss!r:.60}")
@@ -147,6 +148,8 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
     print_every = _check_count(print_every, "print_every", low=0)
     if batch_size is not None:
         _check_count(batch_size, "batch_size", low=1)
+    if seed is not None:  # checked even when unused (batch_size None), so that a wrong seed never passes silently
+        seed = _check_count(seed, "seed", low=0)
     X, y = _check_data(model, X, y, loss)
 
     threshold = THRESHOLDS.get(loss)
@@ -161,7 +164,6 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
         for i in bar:
             idx = next(batches)
             Xb, yb, positive = (X, labels, is_one) if idx is None else (X[idx], labels[..., idx], is_one[idx])
-            optimizer.zero_grad()
             if vectorized:
                 # a matrix model reads the course's X (n, m) and gives its A[L] (1, m), which the loss takes as it
                 # is: no node to drop that first axis (flower network, bench/batched.py: -4 us a step)
@@ -171,6 +173,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, *, loss: Callable, optimize
                 out = [_one_output(model(x), model) for x in (rows if idx is None else [rows[j] for j in idx])]
                 outputs = np.array([o.data for o in out])
             J = loss(out, yb)
+            optimizer.zero_grad()  # here, not first: a model or loss that fails leaves the gradients as they were
             J.backward()
             optimizer.step()
             cost = J.data

@@ -157,3 +157,31 @@ def test_standardize_returns_the_mean_and_std_to_reuse_on_test_data():
         nn.standardize(X, mean=mean)
     with pytest.raises(ValueError, match="shapes"):
         nn.standardize(X, mean[:2], std[:2])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: nn.make_moons(10, noise=10**400), "noise must be a finite number >= 0, got an int beyond float range"),
+    (lambda: nn.make_moons(10, noise=10**5000), "noise must be a finite number >= 0, got an int beyond float range"),
+    (lambda: nn.make_blobs(10, std=-10**400), "std must be a finite number >= 0, got an int beyond float range"),
+    (lambda: nn.make_moons(10, noise="0.1"), "noise must be a finite number >= 0, got '0.1'"),
+    (lambda: nn.make_blobs(10, n_features=True), "n_features >= 1, got 2 and True"),
+    (lambda: nn.make_blobs(10, n_features=np.bool_(True)), "n_features >= 1, got 2 and True"),
+    (lambda: nn.make_blobs(10, centers=True), "centers must be a count"),
+])
+def test_synthetic_data_names_a_bad_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_blobs_take_numpys_whole_numbers_of_features():
+    assert nn.make_blobs(10, n_features=np.int64(3), seed=0)[0].shape == (10, 3)
+
+
+@pytest.mark.parametrize("X, where", [
+    ([[1.0, 2.0], [np.nan, 3.0]], "nan at row 1, column 0"), ([[1.0, 2.0], [3.0, -np.inf]], "-inf at row 1, column 1"),
+    ([1.0, np.inf, 2.0], "inf at index 1"),
+])
+def test_standardize_names_a_nan_or_inf_in_x(X, where):
+    for args in ((), (np.zeros(np.shape(X)[1:]), np.ones(np.shape(X)[1:]))):  # with or without a mean and std
+        with pytest.raises(ValueError, match=f"X holds {where}: standardize needs finite numbers"):
+            nn.standardize(X, *args)

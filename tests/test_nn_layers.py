@@ -158,3 +158,13 @@ def test_mlp_sizes_may_be_any_sequence_of_positive_whole_numbers(sizes):
 def test_bad_mlp_sizes_get_a_clear_error(sizes, match):
     with pytest.raises(ValueError, match=match):
         nn.MLP(2, sizes)
+
+
+@pytest.mark.parametrize("bad, shown", [(["relu"], r"\['relu'\]"), ({"relu": 1}, r"\{'relu': 1\}"), (None, "None"),
+                                        (3, "3")])
+def test_an_activation_that_is_not_a_name_is_refused_naming_the_choices(bad, shown):
+    message = f"unknown activation {shown}; choose one of 'relu', 'tanh', 'sigmoid', 'none'"
+    for make in (lambda: nn.MLP(2, [3, 1], activation=bad), lambda: nn.MLP(2, [3, 1], output_activation=bad),
+                 lambda: nn.Neuron(2, bad), lambda: nn.Layer(2, 3, bad, matrix=True)):
+        with pytest.raises(ValueError, match=message):
+            make()

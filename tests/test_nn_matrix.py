@@ -212,3 +212,22 @@ def test_the_first_layer_reads_float_inputs_as_they_are_and_other_numbers_as_flo
     ints = {v.label: v for v in backward_order(model(np.array([[1, 0, 2], [2, 1, -3]]), columns=True))}
     assert ints["Z[1]"].const.dtype == np.float64
     np.testing.assert_array_equal(ints["Z[1]"].const, [[1.0, 0.0, 2.0], [2.0, 1.0, -3.0]])
+
+
+@pytest.mark.parametrize("rows, first", [([[1.0], [2.0]], r"\[1\.0\]"), ([[1.0, 2.0], [3.0, 4.0]], r"\[1\.0, 2\.0\]"),
+                                         ([1.0, [2.0]], r"\[2\.0\]"), (([1.0], [2.0]), r"\[1\.0\]")])
+def test_a_list_of_lists_is_no_batch_for_a_matrix_model_as_for_the_per_neuron_one(rows, first):
+    for matrix in (False, True):
+        model = nn.MLP(2, [1], seed=0, matrix=matrix)
+        with pytest.raises(TypeError, match=f"needs a real number.*got list {first}"):
+            model(rows)
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])  # the batch is a 2-D numpy array, which both models take alike
+    np.testing.assert_allclose(nn.MLP(2, [1], seed=0, matrix=True)(X).data, nn.MLP(2, [1], seed=0)(X).data, rtol=1e-15)
+
+
+def test_a_matrix_model_names_the_feature_that_is_not_a_number():
+    model = nn.Layer(3, 2, matrix=True)
+    with pytest.raises(TypeError, match=r"got ndarray array\(\[1\., 2\.\]\) at x\[1\]; for a batch pass a 2-D numpy "
+                                        r"array of shape \(m, 3\)"):
+        model([0.5, np.array([1.0, 2.0]), 3.0])
+    np.testing.assert_array_equal(model((0.5, np.float32(1.0), True)).data, model(np.array([0.5, 1.0, 1.0])).data)

@@ -434,3 +434,19 @@ def test_matrix_and_per_neuron_mlps_round_trip_under_the_courses_names(tmp_path)
         assert names == [name for name, _ in saved.named_parameters()]
         loaded = nn.MLP(3, [4, 2], seed=2, matrix=matrix).load(tmp_path / "m.json")
         assert all(np.array_equal(a, b) for a, b in zip(state(loaded), state(saved)))
+
+
+def test_version_2_names_in_a_version_1_file_are_refused_by_name(tmp_path):
+    # version 1 wrote attribute paths ("w.0"), never labels ("w1"): a file mixing the two was changed by hand
+    (tmp_path / "v1.json").write_text(json.dumps({"format": "chainrule.nn", "version": 1, "model": "LogisticRegression",
+                                                  "parameters": {"w1": 0.5, "w2": 0.25, "b": 1}}))
+    model = nn.LogisticRegression(2)
+    with pytest.raises(ValueError, match=r"missing w\.0, w\.1; unknown w1, w2 \(w1 is a version 2 name, in a version "
+                                         r"1 file\)"):
+        model.load(tmp_path / "v1.json")
+    assert state(model) == [0.0, 0.0, 0.0]
+    old = json.loads((DATA / "v1_logistic_2.json").read_text())
+    (tmp_path / "v2.json").write_text(json.dumps({**old, "version": 2}))
+    with pytest.raises(ValueError, match=r"\(w\.0 is a version 1 name, in a version 2 file\)"):
+        model.load(tmp_path / "v2.json")
+    assert state(model) == [0.0, 0.0, 0.0]

@@ -94,3 +94,14 @@ def test_a_step_gives_a_weight_vector_a_new_array_and_leaves_the_graph_alone():
     before, graph_local = w.data, uses.local_grads[0]
     nn.SGD([w], lr=0.5).step()
     assert w.data.tolist() == [0.5, 1.0] and before.tolist() == [1.0, 2.0] and graph_local.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("optimizer, setting, name", [
+    (nn.SGD, "lr", "lr"), (nn.SGD, "momentum", "momentum"), (nn.Adam, "lr", "lr"), (nn.Adam, "eps", "eps"),
+    (nn.Adam, "betas", "each beta"),
+])
+@pytest.mark.parametrize("huge", [10**400, -10**400, 10**5000], ids=["1e400", "-1e400", "1e5000"])  # 1e5000: no repr()
+def test_an_int_beyond_float_range_is_refused_naming_the_setting(optimizer, setting, name, huge):
+    settings = {"lr": 0.1, setting: (0.9, huge) if setting == "betas" else huge}
+    with pytest.raises(ValueError, match=f"^{name} must be a finite number, got an int beyond float range$"):
+        optimizer([Value(1.0)], **settings)

@@ -329,3 +329,38 @@ def test_a_notebook_is_a_jupyter_kernel(monkeypatch):
     assert not _in_notebook()  # IPython imported, but no shell running
     monkeypatch.setitem(sys.modules, "IPython", None)
     assert not _in_notebook()
+
+
+@pytest.mark.parametrize("seed", ["abc", 1.5, -1, True, [1, 2], np.float64(3.0)])
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_a_bad_seed_is_a_value_error_naming_seed_before_any_work(seed, batch_size):
+    X, y = blobs(10)
+    model = nn.LogisticRegression(2)
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0, got "):
+        train(model, X, y, batch_size=batch_size, seed=seed)
+    assert all(p.data == 0.0 and p.grad == 0.0 for p in model.parameters())
+
+
+def test_a_seed_may_be_none_or_any_whole_number_numpys_too():
+    X, y = blobs()
+    runs = [train(nn.LogisticRegression(2), X, y, batch_size=8, seed=s).cost for s in (3, np.int64(3), np.uint8(3))]
+    assert runs[0] == runs[1] == runs[2]
+    assert len(train(nn.LogisticRegression(2), X, y, batch_size=8, seed=None).cost) == 20
+
+
+def test_a_model_that_returns_something_else_leaves_the_gradients_as_they_were():
+    class Two(nn.Module):
+        def __init__(self):
+            self.w = nn.Neuron(2, "none", seed=0)
+
+        def __call__(self, x):
+            return [self.w(x), self.w(x)]
+
+    X, y = blobs(10)
+    model = Two()
+    for p in model.parameters():
+        p.grad = 0.5  # from the caller's own backward(), say
+    for vectorized in (True, False):
+        with pytest.raises(TypeError, match="fit trains a model with one output"):
+            train(model, X, y, vectorized=vectorized)
+        assert [p.grad for p in model.parameters()] == [0.5, 0.5, 0.5]
