@@ -147,13 +147,16 @@ def test_slopes_keep_precision_where_naive_formulas_round_to_zero():
 
 
 def test_the_mean_of_finite_numbers_is_finite_even_where_their_sum_is_not():
-    x = Value(np.array([[1e308, 1e308, 1e308], [1.0, 2.0, 4.0]]))
-    assert x.mean().data == pytest.approx(1e308 / 2 + 7 / 6)
-    assert x.mean(axis=1).data.tolist() == [1e308, 7 / 3]  # the finite row's mean as numpy's, to the last bit
-    np.testing.assert_array_equal(x.mean(axis=0, keepdims=True).data, [[5e307, 5e307, 5e307]])
+    rows = [[1e308, 1e308, 1e308], [1e300, 0.0, 0.0], [5e-324, 5e-324, 5e-324]]
+    x = Value(np.array(rows))
+    assert x.mean().data == pytest.approx(1e308 / 3 + 1e300 / 9)
+    # each row its own mean (not the whole array's), and a finite row's as numpy's, to the last bit (even subnormal)
+    assert x.mean(axis=1).data.tolist() == [1e308, np.mean(rows[1]), 5e-324]
+    np.testing.assert_array_equal(x.mean(axis=1, keepdims=True).data, [[1e308], [np.mean(rows[1])], [5e-324]])
+    np.testing.assert_array_equal(x.mean(axis=0, keepdims=True).data, [[(1e308 + 1e300) / 3, 1e308 / 3, 1e308 / 3]])
     J = x.mean()
     J.backward()
-    np.testing.assert_array_equal(x.grad, np.full((2, 3), 1 / 6))
+    np.testing.assert_array_equal(x.grad, np.full((3, 3), 1 / 9))
     assert Value(np.array([np.inf, 1.0])).mean().data == np.inf  # an inf among them still gives inf
     assert math.isnan(Value(np.array([np.inf, -np.inf])).mean().data)
 
