@@ -152,7 +152,8 @@ def _seconds(text: str) -> float:
     if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds, got {text!r:.40}")
     if value > MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT:g} seconds (11.6 days), got {text!r:.40}")
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT:g} seconds ({MAX_TIMEOUT / 86400:.1f} days), "
+                                         f"got {text!r:.40}")
     return value
 
 

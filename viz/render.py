@@ -107,8 +107,8 @@ def check_timeout(timeout: float | None) -> None:
     if not isinstance(timeout, numbers.Real) or isinstance(timeout, bool):  # numpy's numbers are Real; True is not
         raise ValueError(f"timeout must be a positive number of seconds (or None for no limit), got {timeout!r}")
     if not 0 < timeout <= MAX_TIMEOUT:  # nan fails both comparisons
-        raise ValueError(f"timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g} (11.6 days; "
-                         f"None for no limit), got {timeout!r}")
+        raise ValueError(f"timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g} "
+                         f"({MAX_TIMEOUT / 86400:.1f} days; None for no limit), got {timeout!r}")
 
 
 def too_slow(root: Value, timeout: float) -> str:
