@@ -63,6 +63,8 @@ def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, r
         for i in pairs:
             swapped[i], swapped[i + 1] = parents[i + 1]._data, parents[i]._data
         local_grads = type(local_grads)(swapped)
+    if type(data) is not float:
+        data.setflags(False)  # read-only, as the engine makes every node's array (Value.data)
     node = _value._new(_value.Value)
     node._data, node.grad, node.label, node.op, node.const, node._stamp = data, grad, label, op, const, None
     _value._link(node, tuple(parents), local_grads)
@@ -75,8 +77,10 @@ def _inner(data, grad, label: str, op: str, const, parents: list, local_grads, r
 
 def _pairs(node) -> list[int]:
     """Where a dot() node's Value pairs (w, x) are, which second derivatives find by identity: a copy keeps them."""
+    if node.op != "dot":
+        return []
     from .higher_order import dot_pairs  # imported here: higher_order imports value, which imports us
-    return dot_pairs(node.parents, node.local_grads) if node.op == "dot" else []
+    return dot_pairs(node.parents, node.local_grads)
 
 
 def _record_rule(node):

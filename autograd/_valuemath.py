@@ -70,7 +70,6 @@ def where(condition, a, b):
         return np.where(condition, a, b)
     chosen = np.asarray(condition, dtype=bool)
     data = np.where(chosen, _data(a), _data(b))
-    data.flags.writeable = False
     parents, local_grads = [], []
     for x, mask in ((a, chosen), (b, ~chosen)):
         if type(x) is Value:

@@ -313,7 +313,6 @@ class Value:
                              f"that shape") from None
         if not y.ndim:  # one number: its gradient goes back as an array of the parent's shape, through local
             return _node(float(y), (self,), [local], "reshape")
-        y.flags.writeable = False
         return _node(y, (self,), [local], "reshape")
 
     backward = _backward.backward  # the method: root.backward(), one call less than a method calling it

@@ -246,6 +246,15 @@ def test_every_operations_array_is_read_only_so_its_gradients_cannot_change_behi
         y.data[...] = 0.0
 
 
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copied_graphs_arrays_are_read_only_too(how):
+    x = Value(np.array([1.0, 2.0]))
+    J = x.exp().sum()
+    copied = pickle.loads(pickle.dumps(J)) if how == "pickle" else copy.deepcopy(J)
+    with pytest.raises(ValueError, match="read-only"):
+        copied.parents[0].data[0] = 0.0  # exp's data is also its slope
+
+
 def test_an_array_leaf_cannot_change_in_place_under_its_graph():
     w = Value(np.array([1.0, 2.0]))
     J = (w * w).sum()
